@@ -1,0 +1,157 @@
+#pragma once
+// grad(loss, t1, t2, ...): the reverse sweep, done by the compiler.
+//
+// The cotangent of a node N is the sum, over every consumer P of N and every
+// operand slot I of P that holds N, of P's VJP rule for slot I applied to P's
+// own cotangent. Each cotangent is a function template specialisation of
+// (Loss, N), so the compiler computes it once; the rules build new canonical
+// expressions that refer to the forward nodes by type, never copy them. The
+// gradient program is then the forward graph and the cotangents of the listed
+// terminals, placed in one topological order: shared nodes are one slot.
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+
+#include <boost/hana/fold_left.hpp>
+
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/eval/evaluate.hpp>
+#include <typegrad/graph/canon.hpp>
+#include <typegrad/graph/topo.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/reduce.hpp>
+
+namespace typegrad {
+
+namespace detail {
+
+template <class Acc, class C>
+constexpr auto accumulate(const Acc& acc, const C& contribution) {
+  if constexpr (std::is_same_v<C, no_grad>)
+    return acc;
+  else if constexpr (std::is_same_v<Acc, no_grad>)
+    return contribution;
+  else
+    return add(acc, contribution);
+}
+
+template <class Loss, class N>
+constexpr auto cotangent();
+
+// Adds what consumer P passes back to N, once per operand slot of P that is N.
+template <class Loss, class N, class P, std::size_t I = 0, class Acc>
+constexpr auto from_consumer(const Acc& acc) {
+  if constexpr (is_leaf_expr_v<P>) {
+    return acc;
+  } else if constexpr (I == traits<P>::arity) {
+    return acc;
+  } else if constexpr (std::is_same_v<child_t<I, P>, N>) {
+    using u = decltype(cotangent<Loss, P>());
+    if constexpr (std::is_same_v<u, no_grad>)
+      return acc;
+    else
+      return from_consumer<Loss, N, P, I + 1>(accumulate(acc, op_of_t<P>::template vjp<I>(P{}, u{})));
+  } else {
+    return from_consumer<Loss, N, P, I + 1>(acc);
+  }
+}
+
+// dLoss/dN as a canonical expression, or no_grad.
+template <class Loss, class N>
+constexpr auto cotangent() {
+  if constexpr (std::is_same_v<N, Loss>) {
+    return literal<1>;
+  } else {
+    return hana::fold_left(topological_order<Loss>(), no_grad{}, [](auto acc, auto consumer) {
+      return from_consumer<Loss, N, typename decltype(consumer)::type>(acc);
+    });
+  }
+}
+
+}  // namespace detail
+
+// The cotangent expression of N in the gradient of Loss (both canonical).
+template <class Loss, class N>
+using cotangent_t = decltype(detail::cotangent<Loss, N>());
+
+// What a gradient program returns: the loss and one gradient per listed terminal.
+template <class T, class... Wrt>
+struct gradients {
+  using value_type = T;
+  T value{};
+  std::tuple<tensor_for_t<T, shape_of_t<Wrt>>...> tensors{};
+
+  template <expression W>
+  constexpr auto& operator[](const W&) {
+    return std::get<index_of<W>()>(tensors);
+  }
+  template <expression W>
+  constexpr const auto& operator[](const W&) const {
+    return std::get<index_of<W>()>(tensors);
+  }
+
+ private:
+  template <class W>
+  static constexpr std::size_t index_of() {
+    constexpr std::size_t i = index_in_v<W, type_list<Wrt...>>;
+    static_assert(i < sizeof...(Wrt), "typegrad: g[t] names a terminal that was not listed in grad(loss, ...)");
+    return i < sizeof...(Wrt) ? i : 0;
+  }
+};
+
+// The program grad(...) returns. Loss is canonical; the numbers are the values
+// of its constant_leaf<I> terminals.
+template <class Loss, std::size_t NumberCount, class... Wrt>
+struct gradient_program {
+  using loss_type = Loss;
+  using wrt = type_list<Wrt...>;
+  // Every node the program computes, forward then backward, in order.
+  using nodes = node_list_t<Loss, cotangent_t<Loss, Wrt>...>;
+
+  std::array<double, NumberCount> numbers{};
+
+  template <class... Bindings>
+  constexpr gradients<typename environment<Bindings...>::scalar_type, Wrt...> operator()(
+      const environment<Bindings...>& env) const {
+    using T = typename environment<Bindings...>::scalar_type;
+    detail::check_terminal_names(nodes{});
+    detail::evaluation<T, environment<Bindings...>, NumberCount, nodes> run{env, numbers};
+    run.run();
+    gradients<T, Wrt...> out{};
+    out.value = run.template value<Loss>()[0];
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (store<cotangent_t<Loss, Wrt>>(run, std::get<I>(out.tensors)), ...);
+    }(std::index_sequence_for<Wrt...>{});
+    return out;
+  }
+
+ private:
+  template <class Cotangent, class Run, class Out>
+  static constexpr void store(const Run& run, Out& out) {
+    if constexpr (std::is_same_v<Cotangent, no_grad>) {
+      out = Out{};  // the loss does not depend on this terminal
+    } else {
+      const auto& v = run.template value<Cotangent>();
+      for (std::size_t i = 0; i < Out::size; ++i) out[i] = v[i];
+    }
+  }
+};
+
+// Derives the gradient of a scalar loss with respect to the listed params and
+// inputs. Everything is decided at compile time; the program holds only the
+// values of the numbers written in the loss.
+template <expression E, expression... Wrt>
+constexpr auto grad(const E& loss, const Wrt&...) {
+  static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: grad needs a scalar loss");
+  static_assert((is_leaf_expr_v<std::remove_cvref_t<Wrt>> && ...),
+                "typegrad: grad differentiates with respect to terminals (params and inputs) only");
+  const auto form = canonicalize(loss);
+  using canonical = typename decltype(form)::expression_type;
+  // After a failed check, differentiate the sum, so that only the check reports.
+  using root = std::conditional_t<shape_of_t<E>::rank == 0, canonical, decltype(sum(canonical{}))>;
+  return gradient_program<root, std::remove_cvref_t<decltype(form)>::number_count, std::remove_cvref_t<Wrt>...>{form.numbers};
+}
+
+}  // namespace typegrad

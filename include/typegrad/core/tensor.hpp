@@ -1,0 +1,96 @@
+#pragma once
+// tensor<T, D...>: a value with a static shape, contiguous row-major storage,
+// no heap, usable in constant expressions.
+#include <cstddef>
+#include <type_traits>
+
+#include <typegrad/core/shape.hpp>
+
+namespace typegrad {
+
+template <class T, std::size_t... D>
+struct tensor {
+  static_assert(std::is_floating_point_v<T>, "typegrad: tensor elements must be float or double");
+  static_assert(sizeof...(D) <= 2, "typegrad: tensors have rank 0, 1 or 2");
+
+  using value_type = T;
+  using shape_type = shape<D...>;
+  static constexpr std::size_t rank = sizeof...(D);
+  static constexpr std::size_t size = shape_type::size;
+
+  T elements[size == 0 ? 1 : size]{};
+
+  // Zero-filled.
+  constexpr tensor() = default;
+
+  // Rank 0: from a number, and back to one.
+  constexpr tensor(T v) requires(rank == 0) : elements{v} {}
+  constexpr operator T() const requires(rank == 0) { return elements[0]; }
+
+  // Rank 1: tensor<double, 3>{1, 2, 3}.
+  template <class... A>
+    requires(rank == 1 && sizeof...(A) >= 2 && (std::is_arithmetic_v<A> && ...))
+  constexpr tensor(A... values) : elements{static_cast<T>(values)...} {
+    static_assert(sizeof...(A) == size, "typegrad: a rank-1 tensor needs exactly one value per element");
+  }
+  constexpr explicit tensor(T v) requires(rank == 1 && size == 1) : elements{v} {}
+
+  // Rank 2, one brace list per row: tensor<double, 2, 2>{{1, 0}, {0, 1}}.
+  template <std::size_t... N>
+    requires(rank == 2 && sizeof...(N) >= 1)
+  constexpr tensor(const T (&... rows)[N]) {
+    static_assert(sizeof...(N) == shape_type::dims[0], "typegrad: a rank-2 tensor needs one brace list per row");
+    static_assert(((N == shape_type::dims[rank - 1]) && ...),
+                  "typegrad: every row of a rank-2 tensor needs one value per column");
+    std::size_t offset = 0;
+    (copy_row(rows, offset), ...);
+  }
+
+  constexpr T& operator[](std::size_t i) { return elements[i]; }
+  constexpr const T& operator[](std::size_t i) const { return elements[i]; }
+
+  constexpr T& operator()(std::size_t i) requires(rank == 1) { return elements[i]; }
+  constexpr const T& operator()(std::size_t i) const requires(rank == 1) { return elements[i]; }
+  constexpr T& operator()(std::size_t i, std::size_t j) requires(rank == 2) {
+    return elements[i * shape_type::dims[1] + j];
+  }
+  constexpr const T& operator()(std::size_t i, std::size_t j) const requires(rank == 2) {
+    return elements[i * shape_type::dims[1] + j];
+  }
+
+  constexpr T* data() { return elements; }
+  constexpr const T* data() const { return elements; }
+  constexpr T* begin() { return elements; }
+  constexpr T* end() { return elements + size; }
+  constexpr const T* begin() const { return elements; }
+  constexpr const T* end() const { return elements + size; }
+
+  friend constexpr bool operator==(const tensor& a, const tensor& b) {
+    for (std::size_t i = 0; i < size; ++i)
+      if (!(a.elements[i] == b.elements[i])) return false;
+    return true;
+  }
+
+ private:
+  template <std::size_t N>
+  constexpr void copy_row(const T (&row)[N], std::size_t& offset) {
+    for (std::size_t j = 0; j < N && offset < size; ++j) elements[offset++] = row[j];
+  }
+};
+
+template <class T>
+struct is_tensor : std::false_type {};
+template <class T, std::size_t... D>
+struct is_tensor<tensor<T, D...>> : std::true_type {};
+
+// The tensor type that holds a value of shape S.
+template <class T, class S>
+struct tensor_for;
+template <class T, std::size_t... D>
+struct tensor_for<T, shape<D...>> {
+  using type = tensor<T, D...>;
+};
+template <class T, class S>
+using tensor_for_t = typename tensor_for<T, S>::type;
+
+}  // namespace typegrad

@@ -1,0 +1,81 @@
+#pragma once
+// Bindings: data enters only at evaluation time, by name.
+//   auto env = tg::bind(W = tensor, X = tensor, ...);
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/tensor.hpp>
+
+namespace typegrad {
+
+// One terminal bound to one value; made by `terminal = tensor`.
+template <class Leaf, class Tensor>
+struct binding {
+  using leaf = Leaf;
+  using tensor_type = Tensor;
+  Tensor value;
+};
+
+template <class... Bindings>
+struct environment;
+
+namespace detail {
+// The position of the binding named Name, or sizeof...(B) when there is none.
+template <fixed_string Name, class... B>
+constexpr std::size_t binding_index() {
+  constexpr bool hits[] = {(B::leaf::name == Name)..., false};
+  std::size_t i = 0;
+  while (i < sizeof...(B) && !hits[i]) ++i;
+  return i;
+}
+template <fixed_string Name, class... B>
+constexpr std::size_t binding_count() {
+  return (std::size_t{0} + ... + (B::leaf::name == Name ? 1 : 0));
+}
+// Zeros of a shape, returned after a failed lookup so that the failure's
+// static_assert is the only error.
+template <class T, class S>
+inline constexpr tensor_for_t<T, S> zeros_of{};
+}  // namespace detail
+
+template <class... Bindings>
+struct environment {
+  // The scalar type of every bound tensor (double when nothing is bound).
+  using scalar_type = std::common_type_t<double, typename Bindings::tensor_type::value_type...>;
+
+  std::tuple<Bindings...> bindings;
+
+  // The value bound to Leaf's name.
+  template <class Leaf>
+  constexpr const auto& lookup() const {
+    constexpr std::size_t i = detail::binding_index<Leaf::name, Bindings...>();
+    if constexpr (i == sizeof...(Bindings)) {
+      static_assert(diagnostics::bindings_provide_terminal<Leaf::name, typename Leaf::shape_type, false>::value,
+                    "typegrad: the expression needs a terminal that the bindings lack");
+      return detail::zeros_of<scalar_type, typename Leaf::shape_type>;
+    } else {
+      using bound = std::tuple_element_t<i, std::tuple<Bindings...>>;
+      static_assert(diagnostics::one_name_one_terminal<Leaf, typename bound::leaf>::value,
+                    "typegrad: a terminal is bound under its name, but with another shape or kind");
+      return std::get<i>(bindings).value;
+    }
+  }
+  template <class Leaf>
+  constexpr auto& lookup_mutable() {
+    return const_cast<std::remove_cvref_t<decltype(lookup<Leaf>())>&>(std::as_const(*this).template lookup<Leaf>());
+  }
+};
+
+template <class... Bindings>
+constexpr environment<Bindings...> bind(const Bindings&... bindings) {
+  static_assert(diagnostics::bindings_share_one_scalar_type<typename Bindings::tensor_type::value_type...>::value,
+                "typegrad: bind mixes float and double tensors; bind all of one scalar type");
+  static_assert((diagnostics::bound_once<Bindings::leaf::name, detail::binding_count<Bindings::leaf::name, Bindings...>()>::value && ...),
+                "typegrad: bind names one terminal twice");
+  return {{bindings...}};
+}
+
+}  // namespace typegrad

@@ -1,0 +1,128 @@
+#pragma once
+// Evaluation: the canonical graph is computed in topological order, one slot
+// per distinct node, each node once. Slots live on the stack; nothing touches
+// the heap. Terminals are read in place from the bindings.
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/eval/bind.hpp>
+#include <typegrad/graph/canon.hpp>
+#include <typegrad/graph/topo.hpp>
+
+namespace typegrad {
+
+namespace detail {
+
+struct no_slot {};
+template <class T, class N>
+struct slot {
+  using type = no_slot;
+};
+template <class T, class N>
+  requires(!is_leaf_expr_v<N>)
+struct slot<T, N> {
+  using type = tensor_for_t<T, shape_of_t<N>>;
+};
+
+// One run over a node list, in order.
+template <class T, class Env, std::size_t NumberCount, class Nodes>
+struct evaluation;
+template <class T, class Env, std::size_t NumberCount, class... Nodes>
+struct evaluation<T, Env, NumberCount, type_list<Nodes...>> {
+  using nodes = type_list<Nodes...>;
+
+  const Env& env;
+  const std::array<double, NumberCount>& numbers;
+  std::tuple<typename slot<T, Nodes>::type...> slots{};
+
+  constexpr void run() { (compute<Nodes>(), ...); }
+
+  // The value of node N: a reference to its slot or to its binding, or a
+  // scalar for a constant.
+  template <class N>
+  constexpr decltype(auto) value() const {
+    if constexpr (is_leaf_expr_v<N>) {
+      using leaf = leaf_of_t<N>;
+      if constexpr (is_variable_leaf_v<leaf>)
+        return env.template lookup<leaf>();
+      else if constexpr (is_literal_v<N>)
+        return tensor<T>(leaf::template value<T>);
+      else
+        return tensor<T>(static_cast<T>(numbers[leaf::index]));
+    } else {
+      return (std::get<index_in_v<N, nodes>>(slots));
+    }
+  }
+
+ private:
+  template <class N>
+  constexpr void compute() {
+    if constexpr (!is_leaf_expr_v<N>) forward<op_of_t<N>>(std::get<index_in_v<N, nodes>>(slots), children_t<N>{});
+  }
+  template <class Op, class Out, class... C>
+  constexpr void forward(Out& out, type_list<C...>) {
+    Op::forward(out, value<C>()...);
+  }
+};
+
+template <class N>
+constexpr std::string_view terminal_name() {
+  if constexpr (is_leaf_expr_v<N>) {
+    if constexpr (is_variable_leaf_v<leaf_of_t<N>>)
+      return leaf_of_t<N>::name.view();
+    else
+      return std::string_view{};
+  } else {
+    return std::string_view{};
+  }
+}
+
+// Two terminals of one name must be one terminal.
+template <class... Nodes>
+constexpr void check_terminal_names(type_list<Nodes...>) {
+  constexpr std::size_t n = sizeof...(Nodes);
+  constexpr auto clash = [] {
+    constexpr std::size_t n = sizeof...(Nodes);
+    constexpr std::string_view names[] = {terminal_name<Nodes>()..., {}};
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = i + 1; j < n; ++j)
+        if (!names[i].empty() && names[i] == names[j]) return std::pair{i, j};
+    return std::pair{n, n};
+  }();
+  if constexpr (clash.first != n) {
+    using nodes = type_list<Nodes...>;
+    static_assert(diagnostics::one_name_one_terminal<leaf_of_t<typename at<clash.first, nodes>::type>,
+                                                      leaf_of_t<typename at<clash.second, nodes>::type>>::value,
+                  "typegrad: two terminals share one name but differ in shape or kind");
+  }
+}
+
+}  // namespace detail
+
+// Evaluates an expression with the given bindings; the result is a tensor of
+// the expression's static shape (a rank-0 tensor converts to its scalar).
+template <expression E, class... Bindings>
+constexpr auto eval(const E& e, const environment<Bindings...>& env) {
+  using T = typename environment<Bindings...>::scalar_type;
+  const auto form = canonicalize(e);
+  using root = typename decltype(form)::expression_type;
+  using nodes = node_list_t<root>;
+  detail::check_terminal_names(nodes{});
+  detail::evaluation<T, environment<Bindings...>, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{env, form.numbers};
+  run.run();
+  return tensor_for_t<T, shape_of_t<root>>(run.template value<root>());
+}
+
+// An expression with no terminals needs no bindings.
+template <expression E>
+constexpr auto eval(const E& e) {
+  return eval(e, bind());
+}
+
+}  // namespace typegrad

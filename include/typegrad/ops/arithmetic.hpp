@@ -1,0 +1,247 @@
+#pragma once
+// Elementwise arithmetic with broadcasting: a + b, a - b, hadamard(a, b) (and a
+// scalar times a tensor), a / b, -a. Shapes broadcast when they are equal, when
+// either is a scalar, or when a vector [n] meets a matrix [m, n].
+#include <cstddef>
+#include <numeric>
+#include <string_view>
+
+#include <typegrad/core/expr.hpp>
+#include <typegrad/detail/kernels.hpp>
+#include <typegrad/ops/fwd.hpp>
+
+namespace typegrad {
+
+namespace detail {
+// The shape rule shared by the four binary ops; on a mismatch it still
+// returns a shape, so that the one static_assert is the only error.
+template <class A, class B>
+constexpr auto elementwise_result(A, B) {
+  return broadcast_shape_t<A, B>{};
+}
+// An exact literal in lowest terms, with a positive denominator.
+template <long long Num, long long Den>
+constexpr auto reduced_literal() {
+  constexpr long long g = std::gcd(Num, Den) == 0 ? 1 : std::gcd(Num, Den);
+  constexpr long long sign = Den < 0 ? -1 : 1;
+  return literal<sign * Num / g, sign * Den / g>;
+}
+}  // namespace detail
+
+// ---- a + b ---------------------------------------------------------------------
+struct add_op {
+  static constexpr std::string_view name = "add";
+  static constexpr std::string_view symbol = "+";
+  template <class A, class B>
+  static constexpr auto shape(A a, B b) {
+    static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
+                  "typegrad: elementwise a + b needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+    return detail::elementwise_result(a, b);
+  }
+  template <class Out, class A, class B>
+  static constexpr void forward(Out& out, const A& a, const B& b) {
+    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x + y; });
+  }
+  template <std::size_t I, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return unbroadcast<shape_of_t<child_t<I, Y>>>(u);
+  }
+};
+
+// ---- a - b ---------------------------------------------------------------------
+struct subtract_op {
+  static constexpr std::string_view name = "subtract";
+  static constexpr std::string_view symbol = "-";
+  template <class A, class B>
+  static constexpr auto shape(A a, B b) {
+    static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
+                  "typegrad: elementwise a - b needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+    return detail::elementwise_result(a, b);
+  }
+  template <class Out, class A, class B>
+  static constexpr void forward(Out& out, const A& a, const B& b) {
+    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x - y; });
+  }
+  template <std::size_t I, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    if constexpr (I == 0)
+      return unbroadcast<shape_of_t<child_t<0, Y>>>(u);
+    else
+      return unbroadcast<shape_of_t<child_t<1, Y>>>(negate(u));
+  }
+};
+
+// ---- hadamard(a, b), and a scalar times a tensor ---------------------------------
+struct multiply_op {
+  static constexpr std::string_view name = "hadamard";
+  static constexpr std::string_view symbol = "⊙";
+  template <class A, class B>
+  static constexpr auto shape(A a, B b) {
+    static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
+                  "typegrad: elementwise product hadamard(a, b) needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+    return detail::elementwise_result(a, b);
+  }
+  template <class Out, class A, class B>
+  static constexpr void forward(Out& out, const A& a, const B& b) {
+    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x * y; });
+  }
+  template <std::size_t I, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    return unbroadcast<shape_of_t<child_t<I, Y>>>(hadamard(u, child<1 - I>(y)));
+  }
+};
+
+// ---- a / b ---------------------------------------------------------------------
+struct divide_op {
+  static constexpr std::string_view name = "divide";
+  static constexpr std::string_view symbol = "/";
+  template <class A, class B>
+  static constexpr auto shape(A a, B b) {
+    static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
+                  "typegrad: elementwise a / b needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+    return detail::elementwise_result(a, b);
+  }
+  template <class Out, class A, class B>
+  static constexpr void forward(Out& out, const A& a, const B& b) {
+    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x / y; });
+  }
+  // y = a / b: da = u / b, db = -u * y / b.
+  template <std::size_t I, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    if constexpr (I == 0)
+      return unbroadcast<shape_of_t<child_t<0, Y>>>(divide(u, child<1>(y)));
+    else
+      return unbroadcast<shape_of_t<child_t<1, Y>>>(negate(divide(hadamard(u, y), child<1>(y))));
+  }
+};
+
+// ---- -a ------------------------------------------------------------------------
+struct negate_op {
+  static constexpr std::string_view name = "negate";
+  static constexpr std::string_view symbol = "-";
+  template <class S>
+  static constexpr S shape(S) {
+    return {};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    detail::map(out, x, [](auto v) { return -v; });
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return negate(u);
+  }
+};
+
+// ---- builders and operators ------------------------------------------------------
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto add(const A& a, const B& b) {
+  return make_node<add_op>(as_operand(a), as_operand(b));
+}
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto subtract(const A& a, const B& b) {
+  return make_node<subtract_op>(as_operand(a), as_operand(b));
+}
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto hadamard(const A& a, const B& b) {
+  return make_node<multiply_op>(as_operand(a), as_operand(b));
+}
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto divide(const A& a, const B& b) {
+  return make_node<divide_op>(as_operand(a), as_operand(b));
+}
+template <expression X>
+constexpr auto negate(const X& x) {
+  return make_node<negate_op>(x);
+}
+
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto operator+(const A& a, const B& b) {
+  return make_operator<yap::expr_kind::plus>(as_operand(a), as_operand(b));
+}
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto operator-(const A& a, const B& b) {
+  return make_operator<yap::expr_kind::minus>(as_operand(a), as_operand(b));
+}
+template <operand A, operand B>
+  requires(expression<A> || expression<B>)
+constexpr auto operator/(const A& a, const B& b) {
+  return make_operator<yap::expr_kind::divides>(as_operand(a), as_operand(b));
+}
+template <expression X>
+constexpr auto operator-(const X& x) {
+  return make_operator<yap::expr_kind::negate>(x);
+}
+
+template <class A, class B>
+struct operator_op<yap::expr_kind::plus, A, B> {
+  using type = add_op;
+};
+template <class A, class B>
+struct operator_op<yap::expr_kind::minus, A, B> {
+  using type = subtract_op;
+};
+template <class A, class B>
+struct operator_op<yap::expr_kind::divides, A, B> {
+  using type = divide_op;
+};
+template <class X>
+struct operator_op<yap::expr_kind::negate, X> {
+  using type = negate_op;
+};
+
+// ---- simplification ----------------------------------------------------------------
+// Product with one, sums and differences with zero, literal folding, double
+// negation. Each rule keeps the result's shape: a scalar one or zero is only
+// dropped against an operand that already has the result's shape.
+template <long long N1, long long D1, long long N2, long long D2>
+struct rewrite<node<multiply_op, leaf_expr<literal_leaf<N1, D1>>, leaf_expr<literal_leaf<N2, D2>>>> {
+  using type = decltype(detail::reduced_literal<N1 * N2, D1 * D2>());
+};
+template <class X>
+  requires(!is_literal_v<X>)
+struct rewrite<node<multiply_op, leaf_expr<literal_leaf<1, 1>>, X>> {
+  using type = X;
+};
+template <class X>
+  requires(!is_literal_v<X>)
+struct rewrite<node<multiply_op, X, leaf_expr<literal_leaf<1, 1>>>> {
+  using type = X;
+};
+template <class X>
+  requires(!is_literal_v<X>)
+struct rewrite<node<add_op, X, leaf_expr<literal_leaf<0, 1>>>> {
+  using type = X;
+};
+template <class X>
+  requires(!is_literal_v<X>)
+struct rewrite<node<add_op, leaf_expr<literal_leaf<0, 1>>, X>> {
+  using type = X;
+};
+template <class X>
+  requires(!is_literal_v<X>)
+struct rewrite<node<subtract_op, X, leaf_expr<literal_leaf<0, 1>>>> {
+  using type = X;
+};
+// a + (-b) is a - b.
+template <class A, class B>
+  requires(!is_literal_v<A>)
+struct rewrite<node<add_op, A, node<negate_op, B>>> {
+  using type = decltype(subtract(A{}, B{}));
+};
+template <long long N, long long D>
+struct rewrite<node<negate_op, leaf_expr<literal_leaf<N, D>>>> {
+  using type = leaf_expr<literal_leaf<-N, D>>;
+};
+template <class X>
+struct rewrite<node<negate_op, node<negate_op, X>>> {
+  using type = X;
+};
+
+}  // namespace typegrad

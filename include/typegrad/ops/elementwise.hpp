@@ -1,0 +1,146 @@
+#pragma once
+// Elementwise nonlinearities h = phi(x). The Jacobian is diag(phi'(x)), so
+// every VJP is u ⊙ phi'(x), written with the output y where that is cheaper
+// (exp, sigmoid, tanh, sqrt). Each function is one policy: its name, its
+// scalar map, and its VJP.
+#include <cstddef>
+#include <string_view>
+
+#include <typegrad/core/expr.hpp>
+#include <typegrad/detail/kernels.hpp>
+#include <typegrad/detail/math.hpp>
+#include <typegrad/ops/fwd.hpp>
+
+namespace typegrad {
+
+// The op of one scalar function F, applied to every element.
+template <class F>
+struct map_op {
+  static constexpr std::string_view name = F::name;
+  template <class S>
+  static constexpr S shape(S) {
+    return {};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    detail::map(out, x, [](auto v) { return F::apply(v); });
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    return F::vjp(child<0>(y), y, u);
+  }
+};
+
+// relu'(0) = 0, as in PyTorch and JAX.
+struct relu_fn {
+  static constexpr std::string_view name = "relu";
+  template <class T>
+  static constexpr T apply(T x) {
+    return x > T(0) ? x : T(0);
+  }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, step(x)); }
+};
+// The derivative of relu: 1 where x > 0, else 0. Its own derivative is zero
+// almost everywhere.
+struct step_fn {
+  static constexpr std::string_view name = "step";
+  template <class T>
+  static constexpr T apply(T x) {
+    return x > T(0) ? T(1) : T(0);
+  }
+  static constexpr auto vjp(const auto&, const auto&, const auto&) { return no_grad{}; }
+};
+// Stable on both tails: exp is only taken of a non-positive number.
+struct sigmoid_fn {
+  static constexpr std::string_view name = "sigmoid";
+  template <class T>
+  static constexpr T apply(T x) {
+    if (x >= T(0)) return T(1) / (T(1) + detail::math::exp(-x));
+    const T e = detail::math::exp(x);
+    return e / (T(1) + e);
+  }
+  static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
+    return hadamard(u, hadamard(y, subtract(literal<1>, y)));
+  }
+};
+struct tanh_fn {
+  static constexpr std::string_view name = "tanh";
+  template <class T>
+  static constexpr T apply(T x) {
+    return detail::math::tanh(x);
+  }
+  static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
+    return hadamard(u, subtract(literal<1>, square(y)));
+  }
+};
+struct exp_fn {
+  static constexpr std::string_view name = "exp";
+  template <class T>
+  static constexpr T apply(T x) {
+    return detail::math::exp(x);
+  }
+  static constexpr auto vjp(const auto&, const auto& y, const auto& u) { return hadamard(u, y); }
+};
+struct log_fn {
+  static constexpr std::string_view name = "log";
+  template <class T>
+  static constexpr T apply(T x) {
+    return detail::math::log(x);
+  }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return divide(u, x); }
+};
+struct square_fn {
+  static constexpr std::string_view name = "square";
+  template <class T>
+  static constexpr T apply(T x) {
+    return x * x;
+  }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) {
+    return hadamard(literal<2>, hadamard(u, x));
+  }
+};
+struct sqrt_fn {
+  static constexpr std::string_view name = "sqrt";
+  template <class T>
+  static constexpr T apply(T x) {
+    return detail::math::sqrt(x);
+  }
+  static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
+    return divide(hadamard(literal<1, 2>, u), y);
+  }
+};
+
+template <expression X>
+constexpr auto relu(const X& x) {
+  return make_node<map_op<relu_fn>>(x);
+}
+template <expression X>
+constexpr auto step(const X& x) {
+  return make_node<map_op<step_fn>>(x);
+}
+template <expression X>
+constexpr auto sigmoid(const X& x) {
+  return make_node<map_op<sigmoid_fn>>(x);
+}
+template <expression X>
+constexpr auto tanh(const X& x) {
+  return make_node<map_op<tanh_fn>>(x);
+}
+template <expression X>
+constexpr auto exp(const X& x) {
+  return make_node<map_op<exp_fn>>(x);
+}
+template <expression X>
+constexpr auto log(const X& x) {
+  return make_node<map_op<log_fn>>(x);
+}
+template <expression X>
+constexpr auto square(const X& x) {
+  return make_node<map_op<square_fn>>(x);
+}
+template <expression X>
+constexpr auto sqrt(const X& x) {
+  return make_node<map_op<sqrt_fn>>(x);
+}
+
+}  // namespace typegrad

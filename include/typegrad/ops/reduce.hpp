@@ -1,0 +1,179 @@
+#pragma once
+// Reductions and the broadcasts that are their adjoints:
+//   sum(x), mean(x)          all elements -> scalar;   adjoint: broadcast
+//   row_sums(x)              [m,n] -> [m], [n] -> [];   adjoint: repeat_cols
+//   repeat_cols<C>(x)        [m] -> [m,C], [] -> [C];   adjoint: row_sums
+//   broadcast<To>(x)         x repeated to shape To;    adjoint: unbroadcast
+//   unbroadcast<To>(x)       x summed down to shape To; adjoint: broadcast
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+#include <typegrad/core/expr.hpp>
+#include <typegrad/detail/kernels.hpp>
+#include <typegrad/ops/fwd.hpp>
+
+namespace typegrad {
+
+struct sum_op {
+  static constexpr std::string_view name = "sum";
+  template <class S>
+  static constexpr shape<> shape(S) {
+    return {};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    typename Out::value_type acc{};
+    for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
+    out[0] = acc;
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return broadcast<shape_of_t<child_t<0, Y>>>(u);
+  }
+};
+
+struct mean_op {
+  static constexpr std::string_view name = "mean";
+  template <class S>
+  static constexpr shape<> shape(S) {
+    return {};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    typename Out::value_type acc{};
+    for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
+    out[0] = acc / static_cast<typename Out::value_type>(X::size);
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    using S = shape_of_t<child_t<0, Y>>;
+    return broadcast<S>(hadamard(u, literal<1, static_cast<long long>(S::size)>));
+  }
+};
+
+struct row_sums_op {
+  static constexpr std::string_view name = "row_sums";
+  template <class S>
+  static constexpr auto shape(S) {
+    static_assert(diagnostics::rowwise_operand_has_rank_1_or_2<S>::value, "typegrad: row_sums needs a rank-1 or rank-2 operand");
+    if constexpr (S::rank == 1 || S::rank == 2)
+      return drop_last_t<S>{};
+    else
+      return typegrad::shape<>{};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
+    for (std::size_t r = 0; r < Out::size; ++r) {
+      typename Out::value_type acc{};
+      for (std::size_t c = 0; c < cols; ++c) acc += x[r * cols + c];
+      out[r] = acc;
+    }
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return repeat_cols<last_extent_v<shape_of_t<child_t<0, Y>>>>(u);
+  }
+};
+
+template <std::size_t Cols>
+struct repeat_cols_op {
+  static constexpr std::string_view name = "repeat_cols";
+  template <class S>
+  static constexpr auto shape(S) {
+    static_assert(S::rank <= 1, "typegrad: repeat_cols needs a scalar or a vector");
+    if constexpr (S::rank <= 1)
+      return append_axis_t<S, Cols>{};
+    else
+      return S{};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    for (std::size_t r = 0; r < X::size; ++r)
+      for (std::size_t c = 0; c < Cols; ++c) out[r * Cols + c] = x[r];
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return row_sums(u);
+  }
+};
+
+template <class To>
+struct broadcast_op {
+  static constexpr std::string_view name = "broadcast";
+  using target_shape = To;
+  template <class S>
+  static constexpr To shape(S) {
+    static_assert(diagnostics::broadcasts_to<S, To>::value, "typegrad: broadcast<To>(x) needs x to broadcast to To");
+    return {};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    for (std::size_t i = 0; i < Out::size; ++i) out[i] = detail::broadcast_read<Out::size>(x, i);
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return unbroadcast<shape_of_t<child_t<0, Y>>>(u);
+  }
+};
+
+template <class To>
+struct unbroadcast_op {
+  static constexpr std::string_view name = "unbroadcast";
+  using target_shape = To;
+  template <class S>
+  static constexpr To shape(S) {
+    static_assert(diagnostics::broadcasts_to<To, S>::value, "typegrad: unbroadcast<To>(x) needs To to broadcast to x's shape");
+    return {};
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    // x repeats Out over its leading elements; sum the repeats.
+    for (std::size_t i = 0; i < Out::size; ++i) out[i] = x[i];
+    for (std::size_t i = Out::size; i < X::size; ++i) out[i % Out::size] += x[i];
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return broadcast<shape_of_t<child_t<0, Y>>>(u);
+  }
+};
+
+template <expression X>
+constexpr auto sum(const X& x) {
+  return make_node<sum_op>(x);
+}
+template <expression X>
+constexpr auto mean(const X& x) {
+  return make_node<mean_op>(x);
+}
+template <expression X>
+constexpr auto row_sums(const X& x) {
+  return make_node<row_sums_op>(x);
+}
+template <std::size_t Cols, expression X>
+constexpr auto repeat_cols(const X& x) {
+  return make_node<repeat_cols_op<Cols>>(x);
+}
+template <class To, expression X>
+constexpr auto broadcast(const X& x) {
+  return make_node<broadcast_op<To>>(x);
+}
+template <class To, expression X>
+constexpr auto unbroadcast(const X& x) {
+  return make_node<unbroadcast_op<To>>(x);
+}
+
+// A broadcast or unbroadcast to the shape the operand already has is nothing.
+template <class S, class X>
+  requires std::is_same_v<S, shape_of_t<X>>
+struct rewrite<node<broadcast_op<S>, X>> {
+  using type = X;
+};
+template <class S, class X>
+  requires std::is_same_v<S, shape_of_t<X>>
+struct rewrite<node<unbroadcast_op<S>, X>> {
+  using type = X;
+};
+
+}  // namespace typegrad

@@ -1,0 +1,104 @@
+#pragma once
+// Row-wise softmax and log_softmax on rank 1 (one row) or rank 2 (one
+// distribution per row), both through the max-shifted log-sum-exp.
+#include <cstddef>
+#include <string_view>
+
+#include <typegrad/core/expr.hpp>
+#include <typegrad/detail/math.hpp>
+#include <typegrad/ops/elementwise.hpp>
+#include <typegrad/ops/fwd.hpp>
+#include <typegrad/ops/reduce.hpp>
+
+namespace typegrad {
+
+namespace detail {
+// The shape rule of the row-wise ops: rank 1 or 2, shape kept.
+template <class S>
+constexpr S rowwise_shape(S) {
+  static_assert(diagnostics::rowwise_operand_has_rank_1_or_2<S>::value,
+                "typegrad: softmax and log_softmax need a rank-1 or rank-2 operand");
+  return {};
+}
+// max and log(sum(exp(x - max))) of one row of `cols` elements.
+template <class T>
+struct row_lse {
+  T max;
+  T log_sum;
+};
+template <class T>
+constexpr row_lse<T> log_sum_exp_row(const T* x, std::size_t cols) {
+  T m = x[0];
+  for (std::size_t c = 1; c < cols; ++c) m = x[c] > m ? x[c] : m;
+  T s{};
+  for (std::size_t c = 0; c < cols; ++c) s += math::exp(x[c] - m);
+  return {m, math::log(s)};
+}
+}  // namespace detail
+
+struct softmax_op {
+  static constexpr std::string_view name = "softmax";
+  template <class S>
+  static constexpr S shape(S s) {
+    return detail::rowwise_shape(s);
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
+    using T = typename Out::value_type;
+    for (std::size_t r = 0; r < X::size / cols; ++r) {
+      const T* row = x.data() + r * cols;
+      T m = row[0];
+      for (std::size_t c = 1; c < cols; ++c) m = row[c] > m ? row[c] : m;
+      T s{};
+      for (std::size_t c = 0; c < cols; ++c) s += (out[r * cols + c] = detail::math::exp(row[c] - m));
+      const T inv = T(1) / s;
+      for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] *= inv;
+    }
+  }
+  // dx = y ⊙ (u - rowsum(u ⊙ y)), the sum repeated along each row.
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
+    return hadamard(y, subtract(u, repeat_cols<cols>(row_sums(hadamard(u, y)))));
+  }
+};
+
+struct log_softmax_op {
+  static constexpr std::string_view name = "log_softmax";
+  template <class S>
+  static constexpr S shape(S s) {
+    return detail::rowwise_shape(s);
+  }
+  template <class Out, class X>
+  static constexpr void forward(Out& out, const X& x) {
+    constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
+    for (std::size_t r = 0; r < X::size / cols; ++r) {
+      const auto lse = detail::log_sum_exp_row(x.data() + r * cols, cols);
+      for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] = x[r * cols + c] - lse.max - lse.log_sum;
+    }
+  }
+  // dx = u - softmax(x) ⊙ rowsum(u), the sum repeated along each row.
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
+    return subtract(u, hadamard(softmax(child<0>(y)), repeat_cols<cols>(row_sums(u))));
+  }
+};
+
+template <expression X>
+constexpr auto softmax(const X& x) {
+  return make_node<softmax_op>(x);
+}
+template <expression X>
+constexpr auto log_softmax(const X& x) {
+  return make_node<log_softmax_op>(x);
+}
+
+// log(softmax(x)) is computed as log_softmax(x), never naively.
+template <class X>
+struct rewrite<node<map_op<log_fn>, node<softmax_op, X>>> {
+  using type = decltype(log_softmax(X{}));
+};
+
+}  // namespace typegrad

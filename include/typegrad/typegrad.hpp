@@ -1,0 +1,19 @@
+#pragma once
+// typegrad: neural networks as typed C++ expressions, with gradients derived
+// by the compiler. The one header to include.
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/shape.hpp>
+#include <typegrad/core/tensor.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/cross_entropy.hpp>
+#include <typegrad/ops/elementwise.hpp>
+#include <typegrad/ops/linear.hpp>
+#include <typegrad/ops/reduce.hpp>
+#include <typegrad/ops/softmax.hpp>
+#include <typegrad/graph/canon.hpp>
+#include <typegrad/graph/topo.hpp>
+#include <typegrad/eval/bind.hpp>
+#include <typegrad/eval/evaluate.hpp>
+#include <typegrad/autodiff/grad.hpp>
