@@ -17,3 +17,4 @@
 #include <typegrad/eval/bind.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/autodiff/grad.hpp>
+#include <typegrad/autodiff/gradcheck.hpp>

@@ -3,7 +3,7 @@
 //
 // The cotangent of a node N is the sum, over every consumer P of N and every
 // operand slot I of P that holds N, of P's VJP rule for slot I applied to P's
-// own cotangent. Each cotangent is a function template specialisation of
+// own cotangent. Each cotangent is a class template specialisation of
 // (Loss, N), so the compiler computes it once; the rules build new canonical
 // expressions that refer to the forward nodes by type, never copy them. The
 // gradient program is then the forward graph and the cotangents of the listed
@@ -12,8 +12,6 @@
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
-
-#include <boost/hana/fold_left.hpp>
 
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
@@ -38,17 +36,15 @@ constexpr auto accumulate(const Acc& acc, const C& contribution) {
 }
 
 template <class Loss, class N>
-constexpr auto cotangent();
+struct cotangent_of;
 
 // Adds what consumer P passes back to N, once per operand slot of P that is N.
 template <class Loss, class N, class P, std::size_t I = 0, class Acc>
 constexpr auto from_consumer(const Acc& acc) {
-  if constexpr (is_leaf_expr_v<P>) {
-    return acc;
-  } else if constexpr (I == traits<P>::arity) {
+  if constexpr (I == traits<P>::arity) {
     return acc;
   } else if constexpr (std::is_same_v<child_t<I, P>, N>) {
-    using u = decltype(cotangent<Loss, P>());
+    using u = typename cotangent_of<Loss, P>::type;
     if constexpr (std::is_same_v<u, no_grad>)
       return acc;
     else
@@ -58,23 +54,48 @@ constexpr auto from_consumer(const Acc& acc) {
   }
 }
 
-// dLoss/dN as a canonical expression, or no_grad.
+template <class P, class N>
+struct consumes : std::false_type {};
+template <class P, class N>
+  requires(!is_leaf_expr_v<P>)
+struct consumes<P, N> : list_contains<children_t<P>, N> {};
+
+// Folds the contributions of every consumer in the forward order. Only
+// consumers instantiate a VJP rule; the others cost one builtin test.
+template <class Loss, class N, class Acc, class P, bool = consumes<P, N>::value>
+struct gather_step {
+  using type = Acc;
+};
+template <class Loss, class N, class Acc, class P>
+struct gather_step<Loss, N, Acc, P, true> {
+  using type = decltype(from_consumer<Loss, N, P>(Acc{}));
+};
+template <class Loss, class N, class Acc, class Order>
+struct gather;
+template <class Loss, class N, class Acc>
+struct gather<Loss, N, Acc, type_list<>> {
+  using type = Acc;
+};
+template <class Loss, class N, class Acc, class P, class... Rest>
+struct gather<Loss, N, Acc, type_list<P, Rest...>>
+    : gather<Loss, N, typename gather_step<Loss, N, Acc, P>::type, type_list<Rest...>> {};
+
+// dLoss/dN as a canonical expression, or no_grad. A class template, so the
+// compiler computes each (Loss, N) once.
 template <class Loss, class N>
-constexpr auto cotangent() {
-  if constexpr (std::is_same_v<N, Loss>) {
-    return literal<1>;
-  } else {
-    return hana::fold_left(topological_order<Loss>(), no_grad{}, [](auto acc, auto consumer) {
-      return from_consumer<Loss, N, typename decltype(consumer)::type>(acc);
-    });
-  }
-}
+struct cotangent_of {
+  using type = typename gather<Loss, N, no_grad, node_list_t<Loss>>::type;
+};
+template <class Loss>
+struct cotangent_of<Loss, Loss> {
+  using type = std::remove_cvref_t<decltype(literal<1>)>;
+};
 
 }  // namespace detail
 
 // The cotangent expression of N in the gradient of Loss (both canonical).
 template <class Loss, class N>
-using cotangent_t = decltype(detail::cotangent<Loss, N>());
+using cotangent_t = typename detail::cotangent_of<Loss, N>::type;
 
 // What a gradient program returns: the loss and one gradient per listed terminal.
 template <class T, class... Wrt>

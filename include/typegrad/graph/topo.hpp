@@ -1,14 +1,14 @@
 #pragma once
 // The graph of canonical expressions: the distinct nodes in topological order
 // (operands before the nodes that use them), one entry per node type.
+//
+// This is the hottest metaprogram of the library (it runs over the forward
+// and backward graph together), so it works on plain packs: membership is a
+// fold of std::is_same_v, which GCC and Clang answer with a builtin, instead
+// of hana::contains over hana::types, which instantiates a comparison per
+// pair (measured in docs/design.md).
 #include <cstddef>
 #include <type_traits>
-
-#include <boost/hana/append.hpp>
-#include <boost/hana/contains.hpp>
-#include <boost/hana/fold_left.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 
 #include <typegrad/core/expr.hpp>
 
@@ -16,46 +16,47 @@ namespace typegrad {
 
 namespace detail {
 
-template <class... C>
-constexpr auto children_types(type_list<C...>) {
-  return hana::tuple_t<C...>;
-}
+template <class List, class E>
+struct list_contains;
+template <class... S, class E>
+struct list_contains<type_list<S...>, E> : std::bool_constant<(std::is_same_v<S, E> || ...)> {};
 
-// Depth-first, post-order, skipping nodes already placed.
-template <class E, class Seen>
-constexpr auto place(Seen seen) {
-  if constexpr (std::is_same_v<E, no_grad> || decltype(hana::contains(seen, hana::type_c<E>))::value) {
-    return seen;
-  } else if constexpr (is_leaf_expr_v<E>) {
-    return hana::append(seen, hana::type_c<E>);
-  } else {
-    auto with_children = hana::fold_left(children_types(children_t<E>{}), seen, [](auto placed, auto child) {
-      return place<typename decltype(child)::type>(placed);
-    });
-    return hana::append(with_children, hana::type_c<E>);
-  }
-}
+template <class List, class E>
+struct list_append;
+template <class... S, class E>
+struct list_append<type_list<S...>, E> {
+  using type = type_list<S..., E>;
+};
+
+template <class Seen, class Roots>
+struct place_all;
+
+// Depth-first, post-order, skipping nodes already placed and no_grad.
+template <class Seen, class E, bool Skip = std::is_same_v<E, no_grad> || list_contains<Seen, E>::value>
+struct place {
+  using type = Seen;
+};
+template <class Seen, class E>
+struct place<Seen, E, false> {
+  using type = typename list_append<typename place_all<Seen, children_t<E>>::type, E>::type;
+};
+template <class Seen, class Leaf>
+struct place<Seen, leaf_expr<Leaf>, false> {
+  using type = typename list_append<Seen, leaf_expr<Leaf>>::type;
+};
+
+template <class Seen>
+struct place_all<Seen, type_list<>> {
+  using type = Seen;
+};
+template <class Seen, class Head, class... Tail>
+struct place_all<Seen, type_list<Head, Tail...>> : place_all<typename place<Seen, Head>::type, type_list<Tail...>> {};
 
 }  // namespace detail
 
-// hana::tuple of hana::type<Node>, in topological order, for the given roots.
+// The distinct nodes of the given roots, in topological order, as a type_list.
 template <class... Roots>
-constexpr auto topological_order() {
-  return hana::fold_left(hana::tuple_t<Roots...>, hana::make_tuple(), [](auto seen, auto root) {
-    return detail::place<typename decltype(root)::type>(seen);
-  });
-}
-
-namespace detail {
-template <class... T>
-constexpr type_list<typename T::type...> as_type_list(hana::tuple<T...>) {
-  return {};
-}
-}  // namespace detail
-
-// The same order as a type_list.
-template <class... Roots>
-using node_list_t = decltype(detail::as_type_list(topological_order<Roots...>()));
+using node_list_t = typename detail::place_all<type_list<>, type_list<Roots...>>::type;
 
 // Position of N in a type_list of distinct types.
 template <class N, class List>
