@@ -15,6 +15,7 @@
 
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
@@ -105,20 +106,26 @@ struct gradients {
   std::tuple<tensor_for_t<T, shape_of_t<Wrt>>...> tensors{};
 
   template <expression W>
-  constexpr auto& operator[](const W&) {
-    return std::get<index_of<W>()>(tensors);
+  constexpr decltype(auto) operator[](const W&) {
+    if constexpr (listed<W>())
+      return std::get<index_in_v<W, type_list<Wrt...>>>(tensors);
+    else
+      return (detail::zeros_of<T, shape_of_t<W>>);  // reported by listed()
   }
   template <expression W>
-  constexpr const auto& operator[](const W&) const {
-    return std::get<index_of<W>()>(tensors);
+  constexpr decltype(auto) operator[](const W&) const {
+    if constexpr (listed<W>())
+      return std::get<index_in_v<W, type_list<Wrt...>>>(tensors);
+    else
+      return (detail::zeros_of<T, shape_of_t<W>>);
   }
 
  private:
   template <class W>
-  static constexpr std::size_t index_of() {
-    constexpr std::size_t i = index_in_v<W, type_list<Wrt...>>;
-    static_assert(i < sizeof...(Wrt), "typegrad: g[t] names a terminal that was not listed in grad(loss, ...)");
-    return i < sizeof...(Wrt) ? i : 0;
+  static constexpr bool listed() {
+    constexpr bool found = index_in_v<W, type_list<Wrt...>> < sizeof...(Wrt);
+    static_assert(found, "typegrad: g[t] names a terminal that was not listed in grad(loss, ...)");
+    return found;
   }
 };
 
@@ -133,29 +140,31 @@ struct gradient_program {
 
   std::array<double, NumberCount> numbers{};
 
+  // flatten: the whole program, every node's kernel, is one function of
+  // straight-line code, with calls left only to the math library (exp, log).
   template <class... Bindings>
-  constexpr gradients<typename environment<Bindings...>::scalar_type, Wrt...> operator()(
+  [[gnu::flatten]] constexpr gradients<typename environment<Bindings...>::scalar_type, Wrt...> operator()(
       const environment<Bindings...>& env) const {
     using T = typename environment<Bindings...>::scalar_type;
-    detail::check_terminal_names(nodes{});
-    detail::evaluation<T, environment<Bindings...>, NumberCount, nodes> run{env, numbers};
-    run.run();
     gradients<T, Wrt...> out{};
-    out.value = run.template value<Loss>()[0];
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (store<cotangent_t<Loss, Wrt>>(run, std::get<I>(out.tensors)), ...);
-    }(std::index_sequence_for<Wrt...>{});
+    if constexpr (detail::check_terminal_names(nodes{})) {
+      detail::evaluation<T, environment<Bindings...>, NumberCount, nodes> run{env, numbers};
+      run.run();
+      out.value = run.template value<Loss>()[0];
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (store<cotangent_t<Loss, Wrt>>(run, std::get<I>(out.tensors)), ...);
+      }(std::index_sequence_for<Wrt...>{});
+    }
     return out;
   }
 
  private:
   template <class Cotangent, class Run, class Out>
-  static constexpr void store(const Run& run, Out& out) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void store(const Run& run, Out& out) {
     if constexpr (std::is_same_v<Cotangent, no_grad>) {
       out = Out{};  // the loss does not depend on this terminal
     } else {
-      const auto& v = run.template value<Cotangent>();
-      for (std::size_t i = 0; i < Out::size; ++i) out[i] = v[i];
+      out = detail::copy_to<Out>(run.template value<Cotangent>());
     }
   }
 };

@@ -6,11 +6,25 @@
 // op that owns the rule.
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/shape.hpp>
 
 namespace typegrad::diagnostics {
+
+// A terminal's name as a pack of characters, so that both compilers print it
+// legibly in a diagnostic (Clang prints a string argument as its bytes).
+template <char... C>
+struct name {};
+template <fixed_string Name, class Seq = std::make_index_sequence<Name.size()>>
+struct spelled;
+template <fixed_string Name, std::size_t... I>
+struct spelled<Name, std::index_sequence<I...>> {
+  using type = name<Name.chars[I]...>;
+};
+template <fixed_string Name>
+using spelled_t = typename spelled<Name>::type;
 
 // matrix product: cols(lhs) == rows(rhs)
 template <class Lhs, class Rhs>
@@ -65,17 +79,17 @@ struct is_differentiable_terminal {
   static constexpr bool value = false;
 };
 // a binding's tensor has the shape of its terminal
-template <fixed_string Name, class TerminalShape, class TensorShape>
+template <class Name, class TerminalShape, class TensorShape>
 struct bound_shape_matches_terminal {
   static constexpr bool value = std::is_same_v<TerminalShape, TensorShape>;
 };
 // every terminal that an expression needs is bound
-template <fixed_string Name, class Shape, bool Found>
+template <class Name, class Shape, bool Found>
 struct bindings_provide_terminal {
   static constexpr bool value = Found;
 };
 // one name, one terminal
-template <class TerminalA, class TerminalB>
+template <class Name, class TerminalA, class TerminalB>
 struct one_name_one_terminal {
   static constexpr bool value = std::is_same_v<TerminalA, TerminalB>;
 };
@@ -85,12 +99,12 @@ struct bindings_share_one_scalar_type {
   static constexpr bool value = (std::is_same_v<First, Rest> && ...);
 };
 // each name is bound once
-template <fixed_string Name, std::size_t Count>
+template <class Name, std::size_t Count>
 struct bound_once {
   static constexpr bool value = Count <= 1;
 };
 // emitted C++ needs terminal names that are C identifiers
-template <fixed_string Name>
+template <fixed_string Name, class Spelled = spelled_t<Name>>
 struct name_is_c_identifier {
   static constexpr bool value = [] {
     auto s = Name.view();

@@ -93,7 +93,7 @@ struct expr {
   {
     using leaf = std::remove_cvref_t<decltype(hana::at_c<0>(elements))>;
     static_assert(is_variable_leaf_v<leaf>, "typegrad: only params and inputs can be bound to values");
-    static_assert(diagnostics::bound_shape_matches_terminal<leaf::name, typename leaf::shape_type, shape<D...>>::value,
+    static_assert(diagnostics::bound_shape_matches_terminal<diagnostics::spelled_t<leaf::name>, typename leaf::shape_type, shape<D...>>::value,
                   "typegrad: a bound tensor needs the shape of its terminal");
     return binding<leaf, tensor<T, D...>>{value};
   }
@@ -154,7 +154,7 @@ struct traits<expr<K, hana::tuple<C...>>> {
 };
 
 template <class E>
-inline constexpr bool is_leaf_expr_v = traits<E>::is_leaf;
+inline constexpr bool is_leaf_expr_v = traits<std::remove_cvref_t<E>>::is_leaf;
 
 template <class E>
 struct is_literal : std::false_type {};
@@ -171,9 +171,9 @@ struct is_node_of<Op, node<Op, C...>> : std::true_type {};
 template <class Op, class E>
 inline constexpr bool is_node_of_v = is_node_of<Op, E>::value;
 template <class E>
-using leaf_of_t = typename traits<E>::leaf;
+using leaf_of_t = typename traits<std::remove_cvref_t<E>>::leaf;
 template <class E>
-using op_of_t = typename traits<E>::op;
+using op_of_t = typename traits<std::remove_cvref_t<E>>::op;
 
 template <class... T>
 struct type_list {
@@ -245,14 +245,26 @@ struct rewrite {
   using type = N;
 };
 
+// Whether an expression holds no runtime number, so that its type alone is
+// its value (every normalised expression does).
+template <class E>
+struct is_stateless : std::true_type {};
+template <>
+struct is_stateless<leaf_expr<number_leaf>> : std::false_type {};
+template <yap::expr_kind K, class... C>
+  requires(K != yap::expr_kind::terminal)
+struct is_stateless<expr<K, hana::tuple<C...>>> : std::bool_constant<(is_stateless<C>::value && ...)> {};
+template <class E>
+inline constexpr bool is_stateless_v = is_stateless<std::remove_cvref_t<E>>::value;
+
 // Builds the call node Op(c...), checking the op's shape rule on the spot so
-// that a mismatch is reported from the user's line. Nodes made only of empty
-// (normalised) operands are simplified as they are made.
+// that a mismatch is reported from the user's line. Nodes made only of
+// stateless (for instance normalised) operands are simplified as they are made.
 template <class Op, class... C>
 constexpr auto make_node(const C&... c) {
   using built = node<Op, std::remove_cvref_t<C>...>;
   using checked_shape [[maybe_unused]] = shape_of_t<built>;
-  if constexpr ((std::is_empty_v<std::remove_cvref_t<C>> && ...)) {
+  if constexpr ((is_stateless_v<C> && ...)) {
     return typename rewrite<built>::type{};
   } else {
     return built{{{}, c...}};

@@ -65,7 +65,11 @@ struct tensor {
   constexpr const T* begin() const { return elements; }
   constexpr const T* end() const { return elements + size; }
 
-  friend constexpr bool operator==(const tensor& a, const tensor& b) {
+  // A template, so that comparing a rank-0 tensor with a number converts the
+  // tensor (to T) rather than the number (to a tensor).
+  template <class A, class B>
+    requires(std::is_same_v<A, tensor> && std::is_same_v<B, tensor>)
+  friend constexpr bool operator==(const A& a, const B& b) {
     for (std::size_t i = 0; i < size; ++i)
       if (!(a.elements[i] == b.elements[i])) return false;
     return true;

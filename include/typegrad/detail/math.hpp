@@ -7,6 +7,8 @@
 #include <limits>
 #include <type_traits>
 
+#include <typegrad/detail/config.hpp>
+
 namespace typegrad::detail::math {
 
 namespace consteval_impl {
@@ -76,22 +78,22 @@ constexpr double tanh(double x) {
 }  // namespace consteval_impl
 
 template <class T>
-constexpr T exp(T x) {
+TYPEGRAD_ALWAYS_INLINE constexpr T exp(T x) {
   if (std::is_constant_evaluated()) return static_cast<T>(consteval_impl::exp(x));
   return std::exp(x);
 }
 template <class T>
-constexpr T log(T x) {
+TYPEGRAD_ALWAYS_INLINE constexpr T log(T x) {
   if (std::is_constant_evaluated()) return static_cast<T>(consteval_impl::log(x));
   return std::log(x);
 }
 template <class T>
-constexpr T sqrt(T x) {
+TYPEGRAD_ALWAYS_INLINE constexpr T sqrt(T x) {
   if (std::is_constant_evaluated()) return static_cast<T>(consteval_impl::sqrt(x));
   return std::sqrt(x);
 }
 template <class T>
-constexpr T tanh(T x) {
+TYPEGRAD_ALWAYS_INLINE constexpr T tanh(T x) {
   if (std::is_constant_evaluated()) return static_cast<T>(consteval_impl::tanh(x));
   return std::tanh(x);
 }

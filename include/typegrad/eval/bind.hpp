@@ -44,7 +44,7 @@ inline constexpr tensor_for_t<T, S> zeros_of{};
 template <class... Bindings>
 struct environment {
   // The scalar type of every bound tensor (double when nothing is bound).
-  using scalar_type = std::common_type_t<double, typename Bindings::tensor_type::value_type...>;
+  using scalar_type = typename std::tuple_element_t<0, std::tuple<typename Bindings::tensor_type..., tensor<double>>>::value_type;
 
   std::tuple<Bindings...> bindings;
 
@@ -53,12 +53,12 @@ struct environment {
   constexpr const auto& lookup() const {
     constexpr std::size_t i = detail::binding_index<Leaf::name, Bindings...>();
     if constexpr (i == sizeof...(Bindings)) {
-      static_assert(diagnostics::bindings_provide_terminal<Leaf::name, typename Leaf::shape_type, false>::value,
+      static_assert(diagnostics::bindings_provide_terminal<diagnostics::spelled_t<Leaf::name>, typename Leaf::shape_type, false>::value,
                     "typegrad: the expression needs a terminal that the bindings lack");
       return detail::zeros_of<scalar_type, typename Leaf::shape_type>;
     } else {
       using bound = std::tuple_element_t<i, std::tuple<Bindings...>>;
-      static_assert(diagnostics::one_name_one_terminal<Leaf, typename bound::leaf>::value,
+      static_assert(diagnostics::one_name_one_terminal<diagnostics::spelled_t<Leaf::name>, Leaf, typename bound::leaf>::value,
                     "typegrad: a terminal is bound under its name, but with another shape or kind");
       return std::get<i>(bindings).value;
     }
@@ -73,7 +73,7 @@ template <class... Bindings>
 constexpr environment<Bindings...> bind(const Bindings&... bindings) {
   static_assert(diagnostics::bindings_share_one_scalar_type<typename Bindings::tensor_type::value_type...>::value,
                 "typegrad: bind mixes float and double tensors; bind all of one scalar type");
-  static_assert((diagnostics::bound_once<Bindings::leaf::name, detail::binding_count<Bindings::leaf::name, Bindings...>()>::value && ...),
+  static_assert((diagnostics::bound_once<diagnostics::spelled_t<Bindings::leaf::name>, detail::binding_count<Bindings::leaf::name, Bindings...>()>::value && ...),
                 "typegrad: bind names one terminal twice");
   return {{bindings...}};
 }

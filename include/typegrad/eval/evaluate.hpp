@@ -11,6 +11,7 @@
 
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/eval/bind.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
@@ -20,6 +21,23 @@ namespace typegrad {
 namespace detail {
 
 struct no_slot {};
+
+// The storage of one computed node: like a tensor, but left uninitialised,
+// since every kernel writes all of its output before anything reads it.
+template <class T, class S>
+struct slot_storage {
+  using value_type = T;
+  using shape_type = S;
+  static constexpr std::size_t rank = S::rank;
+  static constexpr std::size_t size = S::size;
+  T elements[size == 0 ? 1 : size];
+
+  constexpr T& operator[](std::size_t i) { return elements[i]; }
+  constexpr const T& operator[](std::size_t i) const { return elements[i]; }
+  constexpr T* data() { return elements; }
+  constexpr const T* data() const { return elements; }
+};
+
 template <class T, class N>
 struct slot {
   using type = no_slot;
@@ -27,8 +45,26 @@ struct slot {
 template <class T, class N>
   requires(!is_leaf_expr_v<N>)
 struct slot<T, N> {
-  using type = tensor_for_t<T, shape_of_t<N>>;
+  using type = slot_storage<T, shape_of_t<N>>;
 };
+
+// All slots of a run, default-initialised (std::tuple would zero them).
+template <std::size_t I, class S>
+struct indexed_slot {
+  S value;
+};
+template <class Seq, class... S>
+struct slot_pack;
+template <std::size_t... I, class... S>
+struct slot_pack<std::index_sequence<I...>, S...> : indexed_slot<I, S>... {};
+template <std::size_t I, class S>
+constexpr S& slot_at(indexed_slot<I, S>& s) {
+  return s.value;
+}
+template <std::size_t I, class S>
+constexpr const S& slot_at(const indexed_slot<I, S>& s) {
+  return s.value;
+}
 
 // One run over a node list, in order.
 template <class T, class Env, std::size_t NumberCount, class Nodes>
@@ -39,14 +75,16 @@ struct evaluation<T, Env, NumberCount, type_list<Nodes...>> {
 
   const Env& env;
   const std::array<double, NumberCount>& numbers;
-  std::tuple<typename slot<T, Nodes>::type...> slots{};
+  slot_pack<std::index_sequence_for<Nodes...>, typename slot<T, Nodes>::type...> slots;
 
-  constexpr void run() { (compute<Nodes>(), ...); }
+  constexpr evaluation(const Env& bound, const std::array<double, NumberCount>& values) : env(bound), numbers(values) {}
+
+  TYPEGRAD_ALWAYS_INLINE constexpr void run() { (compute<Nodes>(), ...); }
 
   // The value of node N: a reference to its slot or to its binding, or a
   // scalar for a constant.
   template <class N>
-  constexpr decltype(auto) value() const {
+  TYPEGRAD_ALWAYS_INLINE constexpr decltype(auto) value() const {
     if constexpr (is_leaf_expr_v<N>) {
       using leaf = leaf_of_t<N>;
       if constexpr (is_variable_leaf_v<leaf>)
@@ -56,17 +94,17 @@ struct evaluation<T, Env, NumberCount, type_list<Nodes...>> {
       else
         return tensor<T>(static_cast<T>(numbers[leaf::index]));
     } else {
-      return (std::get<index_in_v<N, nodes>>(slots));
+      return (slot_at<index_in_v<N, nodes>>(slots));
     }
   }
 
  private:
   template <class N>
-  constexpr void compute() {
-    if constexpr (!is_leaf_expr_v<N>) forward<op_of_t<N>>(std::get<index_in_v<N, nodes>>(slots), children_t<N>{});
+  TYPEGRAD_ALWAYS_INLINE constexpr void compute() {
+    if constexpr (!is_leaf_expr_v<N>) forward<op_of_t<N>>(slot_at<index_in_v<N, nodes>>(slots), children_t<N>{});
   }
   template <class Op, class Out, class... C>
-  constexpr void forward(Out& out, type_list<C...>) {
+  TYPEGRAD_ALWAYS_INLINE constexpr void forward(Out& out, type_list<C...>) {
     Op::forward(out, value<C>()...);
   }
 };
@@ -83,9 +121,17 @@ constexpr std::string_view terminal_name() {
   }
 }
 
-// Two terminals of one name must be one terminal.
+// A tensor holding a copy of a node's value.
+template <class Tensor, class Value>
+TYPEGRAD_ALWAYS_INLINE constexpr Tensor copy_to(const Value& v) {
+  Tensor out;
+  for (std::size_t i = 0; i < Tensor::size; ++i) out[i] = v[i];
+  return out;
+}
+
+// Two terminals of one name must be one terminal. Returns whether they are.
 template <class... Nodes>
-constexpr void check_terminal_names(type_list<Nodes...>) {
+constexpr bool check_terminal_names(type_list<Nodes...>) {
   constexpr std::size_t n = sizeof...(Nodes);
   constexpr auto clash = [] {
     constexpr std::size_t n = sizeof...(Nodes);
@@ -97,10 +143,12 @@ constexpr void check_terminal_names(type_list<Nodes...>) {
   }();
   if constexpr (clash.first != n) {
     using nodes = type_list<Nodes...>;
-    static_assert(diagnostics::one_name_one_terminal<leaf_of_t<typename at<clash.first, nodes>::type>,
-                                                      leaf_of_t<typename at<clash.second, nodes>::type>>::value,
+    using first = leaf_of_t<typename at<clash.first, nodes>::type>;
+    using second = leaf_of_t<typename at<clash.second, nodes>::type>;
+    static_assert(diagnostics::one_name_one_terminal<diagnostics::spelled_t<first::name>, first, second>::value,
                   "typegrad: two terminals share one name but differ in shape or kind");
   }
+  return clash.first == n;
 }
 
 }  // namespace detail
@@ -108,15 +156,20 @@ constexpr void check_terminal_names(type_list<Nodes...>) {
 // Evaluates an expression with the given bindings; the result is a tensor of
 // the expression's static shape (a rank-0 tensor converts to its scalar).
 template <expression E, class... Bindings>
-constexpr auto eval(const E& e, const environment<Bindings...>& env) {
+[[gnu::flatten]] constexpr auto eval(const E& e, const environment<Bindings...>& env) {
   using T = typename environment<Bindings...>::scalar_type;
   const auto form = canonicalize(e);
   using root = typename decltype(form)::expression_type;
   using nodes = node_list_t<root>;
-  detail::check_terminal_names(nodes{});
-  detail::evaluation<T, environment<Bindings...>, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{env, form.numbers};
-  run.run();
-  return tensor_for_t<T, shape_of_t<root>>(run.template value<root>());
+  using result = tensor_for_t<T, shape_of_t<root>>;
+  if constexpr (!detail::check_terminal_names(nodes{})) {
+    return result{};  // reported; nothing more to say
+  } else {
+    detail::evaluation<T, environment<Bindings...>, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{
+        env, form.numbers};
+    run.run();
+    return detail::copy_to<result>(run.template value<root>());
+  }
 }
 
 // An expression with no terminals needs no bindings.

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/ops/fwd.hpp>
 
@@ -39,7 +40,7 @@ struct add_op {
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
-  static constexpr void forward(Out& out, const A& a, const B& b) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x + y; });
   }
   template <std::size_t I, class Y, class U>
@@ -59,7 +60,7 @@ struct subtract_op {
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
-  static constexpr void forward(Out& out, const A& a, const B& b) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x - y; });
   }
   template <std::size_t I, class Y, class U>
@@ -82,7 +83,7 @@ struct multiply_op {
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
-  static constexpr void forward(Out& out, const A& a, const B& b) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x * y; });
   }
   template <std::size_t I, class Y, class U>
@@ -102,7 +103,7 @@ struct divide_op {
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
-  static constexpr void forward(Out& out, const A& a, const B& b) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x / y; });
   }
   // y = a / b: da = u / b, db = -u * y / b.
@@ -124,7 +125,7 @@ struct negate_op {
     return {};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     detail::map(out, x, [](auto v) { return -v; });
   }
   template <std::size_t, class Y, class U>

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
@@ -34,7 +35,7 @@ struct cross_entropy_op {
     return detail::cross_entropy_shape(p, y);
   }
   template <class Out, class P, class Y>
-  static constexpr void forward(Out& out, const P& p, const Y& y) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const P& p, const Y& y) {
     constexpr std::size_t cols = last_extent_v<typename P::shape_type>;
     for (std::size_t r = 0; r < Out::size; ++r) {
       typename Out::value_type acc{};
@@ -66,7 +67,7 @@ struct softmax_cross_entropy_op {
     return detail::cross_entropy_shape(a, y);
   }
   template <class Out, class A, class Y>
-  static constexpr void forward(Out& out, const A& a, const Y& y) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const Y& y) {
     constexpr std::size_t cols = last_extent_v<typename A::shape_type>;
     using T = typename Out::value_type;
     for (std::size_t r = 0; r < Out::size; ++r) {
@@ -94,7 +95,7 @@ struct softmax_cross_entropy_grad_op {
     return {};
   }
   template <class Out, class P, class Y, class U>
-  static constexpr void forward(Out& out, const P& p, const Y& y, const U& u) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const P& p, const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<typename P::shape_type>;
     using T = typename Out::value_type;
     for (std::size_t r = 0; r < U::size; ++r) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/ops/fwd.hpp>
@@ -22,7 +23,7 @@ struct map_op {
     return {};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     detail::map(out, x, [](auto v) { return F::apply(v); });
   }
   template <std::size_t, class Y, class U>
@@ -35,7 +36,7 @@ struct map_op {
 struct relu_fn {
   static constexpr std::string_view name = "relu";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return x > T(0) ? x : T(0);
   }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, step(x)); }
@@ -45,7 +46,7 @@ struct relu_fn {
 struct step_fn {
   static constexpr std::string_view name = "step";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return x > T(0) ? T(1) : T(0);
   }
   static constexpr auto vjp(const auto&, const auto&, const auto&) { return no_grad{}; }
@@ -54,7 +55,7 @@ struct step_fn {
 struct sigmoid_fn {
   static constexpr std::string_view name = "sigmoid";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     if (x >= T(0)) return T(1) / (T(1) + detail::math::exp(-x));
     const T e = detail::math::exp(x);
     return e / (T(1) + e);
@@ -66,7 +67,7 @@ struct sigmoid_fn {
 struct tanh_fn {
   static constexpr std::string_view name = "tanh";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::tanh(x);
   }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
@@ -76,7 +77,7 @@ struct tanh_fn {
 struct exp_fn {
   static constexpr std::string_view name = "exp";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::exp(x);
   }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) { return hadamard(u, y); }
@@ -84,7 +85,7 @@ struct exp_fn {
 struct log_fn {
   static constexpr std::string_view name = "log";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::log(x);
   }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return divide(u, x); }
@@ -92,7 +93,7 @@ struct log_fn {
 struct square_fn {
   static constexpr std::string_view name = "square";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return x * x;
   }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) {
@@ -102,7 +103,7 @@ struct square_fn {
 struct sqrt_fn {
   static constexpr std::string_view name = "sqrt";
   template <class T>
-  static constexpr T apply(T x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::sqrt(x);
   }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {

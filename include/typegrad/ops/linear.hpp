@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/fwd.hpp>
 
@@ -64,7 +65,7 @@ struct matmul_op {
   }
 
   template <class Out, class A, class B>
-  static constexpr void forward(Out& out, const A& a, const B& b) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     using lhs = detail::maybe_transposed_t<TransposeA, typename A::shape_type>;
     constexpr std::size_t m = lhs::dims[0], k = lhs::dims[1];
     constexpr std::size_t a_cols = A::shape_type::dims[1];
@@ -123,7 +124,7 @@ struct outer_op {
       return typegrad::shape<>{};
   }
   template <class Out, class A, class B>
-  static constexpr void forward(Out& out, const A& a, const B& b) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     for (std::size_t i = 0; i < A::size; ++i)
       for (std::size_t j = 0; j < B::size; ++j) out[i * B::size + j] = a[i] * b[j];
   }
@@ -146,7 +147,7 @@ struct transpose_op {
     return typename detail::transposed<S>::type{};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t rows = X::shape_type::dims[0], cols = X::shape_type::dims[1];
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t j = 0; j < cols; ++j) out[j * rows + i] = x[i * cols + j];

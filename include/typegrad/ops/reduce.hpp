@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/ops/fwd.hpp>
 
@@ -22,7 +23,7 @@ struct sum_op {
     return {};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     typename Out::value_type acc{};
     for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
     out[0] = acc;
@@ -40,7 +41,7 @@ struct mean_op {
     return {};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     typename Out::value_type acc{};
     for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
     out[0] = acc / static_cast<typename Out::value_type>(X::size);
@@ -63,7 +64,7 @@ struct row_sums_op {
       return typegrad::shape<>{};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
     for (std::size_t r = 0; r < Out::size; ++r) {
       typename Out::value_type acc{};
@@ -89,7 +90,7 @@ struct repeat_cols_op {
       return S{};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     for (std::size_t r = 0; r < X::size; ++r)
       for (std::size_t c = 0; c < Cols; ++c) out[r * Cols + c] = x[r];
   }
@@ -104,12 +105,12 @@ struct broadcast_op {
   static constexpr std::string_view name = "broadcast";
   using target_shape = To;
   template <class S>
-  static constexpr To shape(S) {
+  static constexpr auto shape(S) {
     static_assert(diagnostics::broadcasts_to<S, To>::value, "typegrad: broadcast<To>(x) needs x to broadcast to To");
-    return {};
+    return To{};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     for (std::size_t i = 0; i < Out::size; ++i) out[i] = detail::broadcast_read<Out::size>(x, i);
   }
   template <std::size_t, class Y, class U>
@@ -123,12 +124,12 @@ struct unbroadcast_op {
   static constexpr std::string_view name = "unbroadcast";
   using target_shape = To;
   template <class S>
-  static constexpr To shape(S) {
+  static constexpr auto shape(S) {
     static_assert(diagnostics::broadcasts_to<To, S>::value, "typegrad: unbroadcast<To>(x) needs To to broadcast to x's shape");
-    return {};
+    return To{};
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     // x repeats Out over its leading elements; sum the repeats.
     for (std::size_t i = 0; i < Out::size; ++i) out[i] = x[i];
     for (std::size_t i = Out::size; i < X::size; ++i) out[i % Out::size] += x[i];

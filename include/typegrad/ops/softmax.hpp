@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
@@ -15,10 +16,10 @@ namespace typegrad {
 namespace detail {
 // The shape rule of the row-wise ops: rank 1 or 2, shape kept.
 template <class S>
-constexpr S rowwise_shape(S) {
+constexpr auto rowwise_shape(S) {
   static_assert(diagnostics::rowwise_operand_has_rank_1_or_2<S>::value,
                 "typegrad: softmax and log_softmax need a rank-1 or rank-2 operand");
-  return {};
+  return S{};
 }
 // max and log(sum(exp(x - max))) of one row of `cols` elements.
 template <class T>
@@ -27,7 +28,7 @@ struct row_lse {
   T log_sum;
 };
 template <class T>
-constexpr row_lse<T> log_sum_exp_row(const T* x, std::size_t cols) {
+TYPEGRAD_ALWAYS_INLINE constexpr row_lse<T> log_sum_exp_row(const T* x, std::size_t cols) {
   T m = x[0];
   for (std::size_t c = 1; c < cols; ++c) m = x[c] > m ? x[c] : m;
   T s{};
@@ -39,11 +40,11 @@ constexpr row_lse<T> log_sum_exp_row(const T* x, std::size_t cols) {
 struct softmax_op {
   static constexpr std::string_view name = "softmax";
   template <class S>
-  static constexpr S shape(S s) {
+  static constexpr auto shape(S s) {
     return detail::rowwise_shape(s);
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
     using T = typename Out::value_type;
     for (std::size_t r = 0; r < X::size / cols; ++r) {
@@ -67,11 +68,11 @@ struct softmax_op {
 struct log_softmax_op {
   static constexpr std::string_view name = "log_softmax";
   template <class S>
-  static constexpr S shape(S s) {
+  static constexpr auto shape(S s) {
     return detail::rowwise_shape(s);
   }
   template <class Out, class X>
-  static constexpr void forward(Out& out, const X& x) {
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
     for (std::size_t r = 0; r < X::size / cols; ++r) {
       const auto lse = detail::log_sum_exp_row(x.data() + r * cols, cols);

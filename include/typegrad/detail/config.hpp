@@ -1,0 +1,7 @@
+#pragma once
+// TYPEGRAD_ALWAYS_INLINE marks the evaluation chain and every op kernel.
+// [[gnu::flatten]] on a gradient program inlines all of it on GCC, but Clang's
+// flatten only inlines the function's own call sites, not the calls inside
+// what it inlined; marking the chain makes both compilers produce one
+// straight-line function. Each kernel is inlined once per node that uses it.
+#define TYPEGRAD_ALWAYS_INLINE [[gnu::always_inline]]

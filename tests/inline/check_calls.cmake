@@ -1,0 +1,30 @@
+# Disassembles the function of an executable whose (mangled) name matches
+# FUNCTION_REGEX and checks that its only calls are to exp and log (scalar or
+# vector variants). Writes the listing to LISTING.
+# Variables: OBJDUMP, EXECUTABLE, FUNCTION_REGEX, LISTING.
+execute_process(COMMAND ${OBJDUMP} -d --no-show-raw-insn ${EXECUTABLE} OUTPUT_VARIABLE all RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "objdump failed on ${EXECUTABLE}")
+endif()
+# Functions are blocks that start "<address> <name>:" and end at a blank line.
+string(REGEX MATCH "\n[0-9a-f]+ <${FUNCTION_REGEX}>:\n([^\n]+\n)+" listing "${all}")
+if(listing STREQUAL "")
+  message(FATAL_ERROR "no function matching ${FUNCTION_REGEX} in ${EXECUTABLE}")
+endif()
+string(REGEX MATCHALL "\n +[0-9a-f]+:\t[^\n]*" instructions "${listing}")
+list(LENGTH instructions instruction_count)
+string(REGEX MATCHALL "\tcall[a-z]* +[^\n]*" calls "${listing}")
+set(bad_calls)
+set(allowed_calls 0)
+foreach(call IN LISTS calls)
+  if(call MATCHES "<_*(exp|log)[a-zA-Z0-9_]*(@plt)?>")
+    math(EXPR allowed_calls "${allowed_calls} + 1")
+  else()
+    list(APPEND bad_calls "${call}")
+  endif()
+endforeach()
+file(WRITE "${LISTING}" "${listing}")
+message(STATUS "${instruction_count} instructions, ${allowed_calls} calls, all to exp or log; listing in ${LISTING}")
+if(bad_calls)
+  message(FATAL_ERROR "the function calls something other than exp and log:\n${bad_calls}")
+endif()

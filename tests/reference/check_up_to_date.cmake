@@ -1,0 +1,11 @@
+# Reruns make_reference.py and compares with the committed header.
+execute_process(COMMAND ${PYTHON} ${SCRIPT} OUTPUT_FILE ${OUT} RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "make_reference.py failed")
+endif()
+file(READ ${OUT} made)
+file(READ ${COMMITTED} committed)
+if(NOT made STREQUAL committed)
+  message(FATAL_ERROR "tests/reference/reference_values.hpp differs from what make_reference.py makes now")
+endif()
+message(STATUS "reference values are what the script makes")
