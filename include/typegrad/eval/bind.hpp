@@ -5,6 +5,11 @@
 #include <tuple>
 #include <type_traits>
 
+#include <boost/hana/count_if.hpp>
+#include <boost/hana/index_if.hpp>
+#include <boost/hana/optional.hpp>
+#include <boost/hana/type.hpp>
+
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/tensor.hpp>
@@ -23,17 +28,23 @@ template <class... Bindings>
 struct environment;
 
 namespace detail {
+// Whether a binding type is for the terminal called Name.
+template <fixed_string Name>
+constexpr auto named = [](auto binding_type) {
+  return hana::bool_c<decltype(binding_type)::type::leaf::name == Name>;
+};
 // The position of the binding named Name, or sizeof...(B) when there is none.
 template <fixed_string Name, class... B>
 constexpr std::size_t binding_index() {
-  constexpr bool hits[] = {(B::leaf::name == Name)..., false};
-  std::size_t i = 0;
-  while (i < sizeof...(B) && !hits[i]) ++i;
-  return i;
+  constexpr auto found = hana::index_if(hana::tuple_t<B...>, named<Name>);
+  if constexpr (found == hana::nothing)
+    return sizeof...(B);
+  else
+    return std::remove_cvref_t<decltype(*found)>::value;
 }
 template <fixed_string Name, class... B>
 constexpr std::size_t binding_count() {
-  return (std::size_t{0} + ... + (B::leaf::name == Name ? 1 : 0));
+  return decltype(hana::count_if(hana::tuple_t<B...>, named<Name>))::value;
 }
 // Zeros of a shape, returned after a failed lookup so that the failure's
 // static_assert is the only error.
@@ -63,6 +74,16 @@ struct environment {
       return std::get<i>(bindings).value;
     }
   }
+  // env[W]: the value bound to a terminal, to read or to update in place.
+  template <expression E>
+  constexpr const auto& operator[](const E&) const {
+    return lookup<leaf_of_t<E>>();
+  }
+  template <expression E>
+  constexpr auto& operator[](const E&) {
+    return lookup_mutable<leaf_of_t<E>>();
+  }
+
   template <class Leaf>
   constexpr auto& lookup_mutable() {
     return const_cast<std::remove_cvref_t<decltype(lookup<Leaf>())>&>(std::as_const(*this).template lookup<Leaf>());
