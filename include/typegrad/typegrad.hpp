@@ -18,3 +18,4 @@
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/autodiff/gradcheck.hpp>
+#include <typegrad/train/sgd.hpp>
