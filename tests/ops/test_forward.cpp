@@ -3,6 +3,8 @@
 #include "../support/testing.hpp"
 
 #include <limits>
+#include <random>
+#include <utility>
 
 namespace tg = typegrad;
 
@@ -128,4 +130,40 @@ TEST_CASE("reductions, broadcasts and transpose", "[ops][reduce]") {
   CHECK(t(2, 1) == 6);
   const auto o = tg::eval(tg::outer(q, r), env);
   CHECK(o(1, 2) == -90);
+}
+
+namespace {
+// ulps between a result and std::exp, over [-lowest, 0], and whether every
+// vector lane equals the scalar path.
+template <class T>
+std::pair<double, bool> exp_accuracy() {
+  namespace simd = tg::detail::simd;
+  constexpr std::size_t L = simd::lanes<T>;
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> any(double(simd::exp_constants<T>::lowest), 0.0);
+  double worst = 0;
+  bool lanes_agree = true;
+  for (int trial = 0; trial < 20000; ++trial) {
+    T x[L], y[L];
+    for (auto& v : x) v = T(trial % 2 ? any(rng) : any(rng) * 0.01);
+    simd::store<T, L>(y, simd::exp_nonpositive<T, L>(simd::load<T, L>(x)));
+    for (std::size_t i = 0; i < L; ++i) {
+      const T want = std::exp(x[i]);
+      lanes_agree = lanes_agree && simd::exp_nonpositive<T, 1>(x[i]) == y[i];
+      worst = std::max(worst, std::abs(double(y[i]) - double(want)) / double(std::nextafter(want, T(2)) - want));
+    }
+  }
+  return {worst, lanes_agree};
+}
+}  // namespace
+
+TEST_CASE("the vector exp inside softmax is within 1 ulp of std::exp, equal in every lane", "[ops][softmax][exp]") {
+  const auto [double_ulps, double_lanes] = exp_accuracy<double>();
+  const auto [float_ulps, float_lanes] = exp_accuracy<float>();
+  INFO("double: " << double_ulps << " ulp, float: " << float_ulps << " ulp");
+  CHECK(double_ulps <= 1.0);
+  CHECK(float_ulps <= 1.0);
+  CHECK(double_lanes);
+  CHECK(float_lanes);
+  CHECK(tg::detail::simd::exp_nonpositive<double, 1>(-800.0) == 0.0);  // below the normal range: 0
 }

@@ -4,8 +4,9 @@
 // The cotangent of a node N is the sum, over every consumer P of N and every
 // operand slot I of P that holds N, of P's VJP rule for slot I applied to P's
 // own cotangent. Each cotangent is a class template specialisation of
-// (Loss, N), so the compiler computes it once; the rules build new canonical
-// expressions that refer to the forward nodes by type, never copy them. The
+// (Loss, N), so the compiler computes it once; the rules build expressions
+// that refer to the forward nodes by type, never copy them, and each sum is
+// normalised (simplified) before it is used. The
 // gradient program is then the forward graph and the cotangents of the listed
 // terminals, placed in one topological order: shared nodes are one slot.
 #include <array>
@@ -83,9 +84,17 @@ struct gather<Loss, N, Acc, type_list<P, Rest...>>
 
 // dLoss/dN as a canonical expression, or no_grad. A class template, so the
 // compiler computes each (Loss, N) once.
+template <class E>
+struct normalised {
+  using type = canonical_t<E>;
+};
+template <>
+struct normalised<no_grad> {
+  using type = no_grad;
+};
 template <class Loss, class N>
 struct cotangent_of {
-  using type = typename gather<Loss, N, no_grad, node_list_t<Loss>>::type;
+  using type = typename normalised<typename gather<Loss, N, no_grad, node_list_t<Loss>>::type>::type;
 };
 template <class Loss>
 struct cotangent_of<Loss, Loss> {
@@ -143,7 +152,7 @@ struct gradient_program {
   // flatten: the whole program, every node's kernel, is one function of
   // straight-line code, with calls left only to the math library (exp, log).
   template <class... Bindings>
-  [[gnu::flatten]] constexpr gradients<typename environment<Bindings...>::scalar_type, Wrt...> operator()(
+  TYPEGRAD_FLATTEN constexpr gradients<typename environment<Bindings...>::scalar_type, Wrt...> operator()(
       const environment<Bindings...>& env) const {
     using T = typename environment<Bindings...>::scalar_type;
     gradients<T, Wrt...> out{};

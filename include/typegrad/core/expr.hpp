@@ -238,38 +238,27 @@ constexpr shape_of_t<E> shape_of(const E&) {
 // ---- building nodes ------------------------------------------------------------
 
 // Compile-time simplification: op headers specialise this for the patterns
-// they own (transpose of transpose, product with one, ...). A rule's result is
-// again built with make_node, so rules compose.
+// they own (transpose of transpose, product with one, ...). Rules apply to
+// canonical nodes only (graph/canon.hpp): what the user builds stays as
+// written, and prints so.
 template <class N>
 struct rewrite {
   using type = N;
 };
 
-// Whether an expression holds no runtime number, so that its type alone is
-// its value (every normalised expression does).
-template <class E>
-struct is_stateless : std::true_type {};
-template <>
-struct is_stateless<leaf_expr<number_leaf>> : std::false_type {};
-template <yap::expr_kind K, class... C>
-  requires(K != yap::expr_kind::terminal)
-struct is_stateless<expr<K, hana::tuple<C...>>> : std::bool_constant<(is_stateless<C>::value && ...)> {};
-template <class E>
-inline constexpr bool is_stateless_v = is_stateless<std::remove_cvref_t<E>>::value;
-
-// Builds the call node Op(c...), checking the op's shape rule on the spot so
-// that a mismatch is reported from the user's line. Nodes made only of
-// stateless (for instance normalised) operands are simplified as they are made.
+// Builds the call node Op(c...) as written, checking the op's shape rule on
+// the spot so that a mismatch is reported from the user's line.
 template <class Op, class... C>
 constexpr auto make_node(const C&... c) {
   using built = node<Op, std::remove_cvref_t<C>...>;
   using checked_shape [[maybe_unused]] = shape_of_t<built>;
-  if constexpr ((is_stateless_v<C> && ...)) {
-    return typename rewrite<built>::type{};
-  } else {
-    return built{{{}, c...}};
-  }
+  return built{{{}, c...}};
 }
+
+// The canonical node Op(C...) of canonical operands: the node after the
+// rewrite rules. Rules name their results with it, so they compose.
+template <class Op, class... C>
+using canonical_node_t = typename rewrite<node<Op, C...>>::type;
 
 // Wraps a number as a terminal; passes expressions through by value.
 template <operand T>

@@ -4,4 +4,13 @@
 // flatten only inlines the function's own call sites, not the calls inside
 // what it inlined; marking the chain makes both compilers produce one
 // straight-line function. Each kernel is inlined once per node that uses it.
+//
+// Defining TYPEGRAD_PROFILE_KERNELS turns both off and keeps every kernel a
+// function of its own, so that a profiler can tell them apart.
+#if defined(TYPEGRAD_PROFILE_KERNELS)
+#define TYPEGRAD_ALWAYS_INLINE [[gnu::noinline]]
+#define TYPEGRAD_FLATTEN
+#else
 #define TYPEGRAD_ALWAYS_INLINE [[gnu::always_inline]]
+#define TYPEGRAD_FLATTEN [[gnu::flatten]]
+#endif

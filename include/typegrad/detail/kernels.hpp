@@ -20,16 +20,24 @@ TYPEGRAD_ALWAYS_INLINE constexpr auto broadcast_read(const X& x, std::size_t i) 
 }
 
 // out = f(a, b) elementwise, with broadcasting.
+// Outputs never alias inputs (each node has its own slot), which __restrict
+// tells the compiler, so it vectorises without run-time alias checks.
 template <class Out, class A, class B, class F>
 TYPEGRAD_ALWAYS_INLINE constexpr void zip_broadcast(Out& out, const A& a, const B& b, F f) {
+  auto* __restrict o = out.data();
+  const auto* __restrict x = a.data();
+  const auto* __restrict y = b.data();
   for (std::size_t i = 0; i < Out::size; ++i)
-    out[i] = f(broadcast_read<Out::size>(a, i), broadcast_read<Out::size>(b, i));
+    o[i] = f(A::size == Out::size ? x[i] : A::size == 1 ? x[0] : x[i % A::size],
+             B::size == Out::size ? y[i] : B::size == 1 ? y[0] : y[i % B::size]);
 }
 
 // out = f(x) elementwise.
 template <class Out, class X, class F>
 TYPEGRAD_ALWAYS_INLINE constexpr void map(Out& out, const X& x, F f) {
-  for (std::size_t i = 0; i < Out::size; ++i) out[i] = f(x[i]);
+  auto* __restrict o = out.data();
+  const auto* __restrict in = x.data();
+  for (std::size_t i = 0; i < Out::size; ++i) o[i] = f(in[i]);
 }
 
 }  // namespace typegrad::detail

@@ -156,7 +156,7 @@ constexpr bool check_terminal_names(type_list<Nodes...>) {
 // Evaluates an expression with the given bindings; the result is a tensor of
 // the expression's static shape (a rank-0 tensor converts to its scalar).
 template <expression E, class... Bindings>
-[[gnu::flatten]] constexpr auto eval(const E& e, const environment<Bindings...>& env) {
+TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const environment<Bindings...>& env) {
   using T = typename environment<Bindings...>::scalar_type;
   const auto form = canonicalize(e);
   using root = typename decltype(form)::expression_type;

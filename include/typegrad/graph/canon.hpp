@@ -48,7 +48,8 @@ struct canonical_call;
 template <std::size_t Offset, class Op, class... C, std::size_t... I>
 struct canonical_call<Offset, Op, type_list<C...>, std::index_sequence<I...>> {
   static constexpr auto offsets = child_offsets<Offset, C...>();
-  using type = decltype(make_node<Op>(typename canonical_type<offsets[I], C>::type{}...));
+  using checked_shape [[maybe_unused]] = shape_of_t<node<Op, typename canonical_type<offsets[I], C>::type...>>;
+  using type = canonical_node_t<Op, typename canonical_type<offsets[I], C>::type...>;
 };
 
 template <std::size_t Offset, class Leaf>

@@ -9,6 +9,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
+#include <typegrad/inspect/code.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {
@@ -43,6 +44,10 @@ struct add_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x + y; });
   }
+  template <class Out, class A, class B>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    inspect::emit_zip<Out, A, B>(c, out, in, " + ");
+  }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return unbroadcast<shape_of_t<child_t<I, Y>>>(u);
@@ -62,6 +67,10 @@ struct subtract_op {
   template <class Out, class A, class B>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x - y; });
+  }
+  template <class Out, class A, class B>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    inspect::emit_zip<Out, A, B>(c, out, in, " - ");
   }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -86,6 +95,10 @@ struct multiply_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x * y; });
   }
+  template <class Out, class A, class B>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    inspect::emit_zip<Out, A, B>(c, out, in, " * ");
+  }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     return unbroadcast<shape_of_t<child_t<I, Y>>>(hadamard(u, child<1 - I>(y)));
@@ -107,6 +120,10 @@ struct divide_op {
     detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x / y; });
   }
   // y = a / b: da = u / b, db = -u * y / b.
+  template <class Out, class A, class B>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    inspect::emit_zip<Out, A, B>(c, out, in, " / ");
+  }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     if constexpr (I == 0)
@@ -127,6 +144,10 @@ struct negate_op {
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     detail::map(out, x, [](auto v) { return -v; });
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.loop("i", Out::size, [&] { c.line(out + "[i] = -" + in[0] + "[i];"); });
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -234,7 +255,7 @@ struct rewrite<node<subtract_op, X, leaf_expr<literal_leaf<0, 1>>>> {
 template <class A, class B>
   requires(!is_literal_v<A>)
 struct rewrite<node<add_op, A, node<negate_op, B>>> {
-  using type = decltype(subtract(A{}, B{}));
+  using type = canonical_node_t<subtract_op, A, B>;
 };
 template <long long N, long long D>
 struct rewrite<node<negate_op, leaf_expr<literal_leaf<N, D>>>> {

@@ -1,14 +1,15 @@
 #pragma once
 // Cross-entropy, per row: L_r = -sum_j y_rj log p_rj, giving [rows] for rank 2
 // and a scalar for rank 1. cross_entropy(softmax(a), y) is rewritten to the
-// fused softmax_cross_entropy(a, y), computed through log-sum-exp, whose VJP
-// is the softmax-minus-target form.
+// fused softmax_cross_entropy(a, y, softmax(a)), computed through log-sum-exp,
+// whose VJP is the softmax-minus-target form.
 #include <cstddef>
 #include <string_view>
 
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
+#include <typegrad/inspect/code.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>
@@ -47,6 +48,18 @@ struct cross_entropy_op {
     }
   }
   // dp = -u y / p and dy = -u log p, u repeated along each row.
+  template <class Out, class P, class Y>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    const std::string cols = inspect::num(last_extent_v<P>);
+    c.loop("r", Out::size, [&] {
+      c.line("double acc = 0.0;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) {");
+      c.line("  const double t = " + in[1] + "[r * " + cols + " + j];");
+      c.line("  if (t != 0.0) acc -= t * std::log(" + in[0] + "[r * " + cols + " + j]);");
+      c.line("}");
+      c.line(out + "[r] = acc;");
+    });
+  }
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<child_t<0, Yn>>>;
@@ -59,28 +72,53 @@ struct cross_entropy_op {
   }
 };
 
-// The fused form: L_r = lse(a_r) * sum_j y_rj - sum_j y_rj a_rj.
+// The fused form, softmax_cross_entropy(a, y, p) with p = softmax(a):
+//   L_r = lse(a_r) * sum_j y_rj - sum_j y_rj a_rj,
+// where lse(a_r) = a_rk - log p_rk at the row's largest logit k (p_rk >= 1/n,
+// so the log is well conditioned). Taking p as an operand lets the loss and
+// its gradient share one softmax: each logit's exp is computed once.
 struct softmax_cross_entropy_op {
   static constexpr std::string_view name = "softmax_cross_entropy";
-  template <class A, class Y>
-  static constexpr auto shape(A a, Y y) {
+  template <class A, class Y, class P>
+  static constexpr auto shape(A a, Y y, P) {
     return detail::cross_entropy_shape(a, y);
   }
-  template <class Out, class A, class Y>
-  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const Y& y) {
+  template <class Out, class A, class Y, class P>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const Y& y, const P& p) {
     constexpr std::size_t cols = last_extent_v<typename A::shape_type>;
     using T = typename Out::value_type;
     for (std::size_t r = 0; r < Out::size; ++r) {
-      const auto lse = detail::log_sum_exp_row(a.data() + r * cols, cols);
+      const std::size_t row = r * cols;
+      std::size_t top = 0;
       T mass{}, dot{};
       for (std::size_t c = 0; c < cols; ++c) {
-        mass += y[r * cols + c];
-        dot += y[r * cols + c] * a[r * cols + c];
+        top = a[row + c] > a[row + top] ? c : top;
+        mass += y[row + c];
+        dot += y[row + c] * a[row + c];
       }
-      out[r] = (lse.max + lse.log_sum) * mass - dot;
+      out[r] = (a[row + top] - detail::math::log(p[row + top])) * mass - dot;
     }
   }
-  // da = u (softmax(a) sum(y) - y), row by row; dy = -u log_softmax(a).
+  // da = u (p sum(y) - y), row by row; dy = -u log_softmax(a). The third
+  // operand only carries p = softmax(a): its dependence on a is already in da.
+  static std::string notation(const inspect::names<3>& in) {
+    return "softmax_cross_entropy(" + in[0] + ", " + in[1] + "; softmax " + in[2] + ")";
+  }
+  template <class Out, class A, class Y, class P>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<3>& in) {
+    const std::string cols = inspect::num(last_extent_v<A>);
+    c.loop("r", Out::size, [&] {
+      c.line("const int row = r * " + cols + ";");
+      c.line("int top = 0;");
+      c.line("double mass = 0.0, dot = 0.0;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) {");
+      c.line("  top = " + in[0] + "[row + j] > " + in[0] + "[row + top] ? j : top;");
+      c.line("  mass += " + in[1] + "[row + j];");
+      c.line("  dot += " + in[1] + "[row + j] * " + in[0] + "[row + j];");
+      c.line("}");
+      c.line(out + "[r] = (" + in[0] + "[row + top] - std::log(" + in[2] + "[row + top])) * mass - dot;");
+    });
+  }
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u);
 };
@@ -105,6 +143,16 @@ struct softmax_cross_entropy_grad_op {
         out[r * cols + c] = u[r] * (p[r * cols + c] * mass - y[r * cols + c]);
     }
   }
+  template <class Out, class P, class Y, class U>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<3>& in) {
+    const std::string cols = inspect::num(last_extent_v<P>);
+    c.loop("r", U::size, [&] {
+      c.line("double mass = 0.0;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) mass += " + in[1] + "[r * " + cols + " + j];");
+      c.line("for (int j = 0; j < " + cols + "; ++j) " + out + "[r * " + cols + " + j] = " + in[2] + "[r] * (" + in[0] +
+             "[r * " + cols + " + j] * mass - " + in[1] + "[r * " + cols + " + j]);");
+    });
+  }
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn&, const U&) {
     static_assert(I != I, "typegrad: second derivatives through softmax_cross_entropy are not supported");
@@ -114,13 +162,13 @@ struct softmax_cross_entropy_grad_op {
 
 template <std::size_t I, class Yn, class U>
 constexpr auto softmax_cross_entropy_op::vjp(const Yn& node, const U& u) {
-  const auto& a = child<0>(node);
-  const auto& y = child<1>(node);
   if constexpr (I == 0) {
-    return make_node<softmax_cross_entropy_grad_op>(softmax(a), y, u);
-  } else {
+    return make_node<softmax_cross_entropy_grad_op>(child<2>(node), child<1>(node), u);
+  } else if constexpr (I == 1) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<child_t<0, Yn>>>;
-    return negate(hadamard(repeat_cols<cols>(u), log_softmax(a)));
+    return negate(hadamard(repeat_cols<cols>(u), log_softmax(child<0>(node))));
+  } else {
+    return no_grad{};
   }
 }
 
@@ -132,7 +180,7 @@ constexpr auto cross_entropy(const P& p, const Y& y) {
 // cross_entropy(softmax(a), y) is the fused, stable form.
 template <class A, class Y>
 struct rewrite<node<cross_entropy_op, node<softmax_op, A>, Y>> {
-  using type = decltype(make_node<softmax_cross_entropy_op>(A{}, Y{}));
+  using type = canonical_node_t<softmax_cross_entropy_op, A, Y, node<softmax_op, A>>;
 };
 
 }  // namespace typegrad

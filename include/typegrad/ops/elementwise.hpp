@@ -10,6 +10,7 @@
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
+#include <typegrad/inspect/code.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {
@@ -30,6 +31,10 @@ struct map_op {
   static constexpr auto vjp(const Y& y, const U& u) {
     return F::vjp(child<0>(y), y, u);
   }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.loop("i", Out::size, [&] { c.line(out + "[i] = " + F::cpp(in[0] + "[i]") + ";"); });
+  }
 };
 
 // relu'(0) = 0, as in PyTorch and JAX.
@@ -39,6 +44,7 @@ struct relu_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return x > T(0) ? x : T(0);
   }
+  static std::string cpp(const std::string& x) { return "(" + x + " > 0.0 ? " + x + " : 0.0)"; }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, step(x)); }
 };
 // The derivative of relu: 1 where x > 0, else 0. Its own derivative is zero
@@ -49,6 +55,7 @@ struct step_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return x > T(0) ? T(1) : T(0);
   }
+  static std::string cpp(const std::string& x) { return "(" + x + " > 0.0 ? 1.0 : 0.0)"; }
   static constexpr auto vjp(const auto&, const auto&, const auto&) { return no_grad{}; }
 };
 // Stable on both tails: exp is only taken of a non-positive number.
@@ -60,6 +67,7 @@ struct sigmoid_fn {
     const T e = detail::math::exp(x);
     return e / (T(1) + e);
   }
+  static std::string cpp(const std::string& x) { return "(" + x + " >= 0.0 ? 1.0 / (1.0 + std::exp(-" + x + ")) : std::exp(" + x + ") / (1.0 + std::exp(" + x + ")))"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
     return hadamard(u, hadamard(y, subtract(literal<1>, y)));
   }
@@ -70,6 +78,7 @@ struct tanh_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::tanh(x);
   }
+  static std::string cpp(const std::string& x) { return "std::tanh(" + x + ")"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
     return hadamard(u, subtract(literal<1>, square(y)));
   }
@@ -80,6 +89,7 @@ struct exp_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::exp(x);
   }
+  static std::string cpp(const std::string& x) { return "std::exp(" + x + ")"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) { return hadamard(u, y); }
 };
 struct log_fn {
@@ -88,6 +98,7 @@ struct log_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::log(x);
   }
+  static std::string cpp(const std::string& x) { return "std::log(" + x + ")"; }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return divide(u, x); }
 };
 struct square_fn {
@@ -96,6 +107,7 @@ struct square_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return x * x;
   }
+  static std::string cpp(const std::string& x) { return "(" + x + " * " + x + ")"; }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) {
     return hadamard(literal<2>, hadamard(u, x));
   }
@@ -106,6 +118,7 @@ struct sqrt_fn {
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
     return detail::math::sqrt(x);
   }
+  static std::string cpp(const std::string& x) { return "std::sqrt(" + x + ")"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
     return divide(hadamard(literal<1, 2>, u), y);
   }

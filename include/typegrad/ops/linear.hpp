@@ -7,6 +7,8 @@
 #include <type_traits>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/simd.hpp>
+#include <typegrad/inspect/code.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/fwd.hpp>
@@ -24,6 +26,77 @@ struct transposed<shape<M, N>> {
 };
 template <bool Flip, class S>
 using maybe_transposed_t = std::conditional_t<Flip, typename transposed<S>::type, S>;
+
+// The run-time matrix product: rows of op(A) times op(B), a few rows at a
+// time, with each output row's sums held in vector registers across the
+// shared axis (every element sums its products in the same order as the
+// scalar loop). Columns are covered by full-width vectors, then one half- and
+// one quarter-width vector, then scalars. A transposed B is first packed
+// row-major, so every load is contiguous.
+template <class T, std::size_t W, std::size_t Blocks, std::size_t Rows, class AAt>
+TYPEGRAD_ALWAYS_INLINE inline void matmul_rows(T* out, const T* b, AAt a_at, std::size_t i0, std::size_t j0,
+                                               std::size_t n, std::size_t k) {
+  using V = simd::vec<T, W>;
+  V acc[Rows][Blocks];
+  for (std::size_t r = 0; r < Rows; ++r)
+    for (std::size_t j = 0; j < Blocks; ++j) acc[r][j] = V{};
+  for (std::size_t p = 0; p < k; ++p) {
+    V bv[Blocks];
+    for (std::size_t j = 0; j < Blocks; ++j) bv[j] = simd::load<T, W>(b + p * n + j0 + j * W);
+    for (std::size_t r = 0; r < Rows; ++r) {
+      const V av = simd::splat<T, W>(a_at(i0 + r, p));
+      for (std::size_t j = 0; j < Blocks; ++j) acc[r][j] += av * bv[j];
+    }
+  }
+  for (std::size_t r = 0; r < Rows; ++r)
+    for (std::size_t j = 0; j < Blocks; ++j) simd::store<T, W>(out + (i0 + r) * n + j0 + j * W, acc[r][j]);
+}
+
+template <class T, std::size_t W, std::size_t Blocks, std::size_t M, class AAt>
+TYPEGRAD_ALWAYS_INLINE inline void matmul_columns(T* out, const T* b, AAt a_at, std::size_t j0, std::size_t n,
+                                                  std::size_t k) {
+  if constexpr (Blocks > 0) {
+    // Rows per pass: as many as keep the accumulators within 16 registers.
+    constexpr std::size_t rows = 16 / Blocks >= 4 ? 4 : (16 / Blocks >= 2 ? 2 : 1);
+    std::size_t i = 0;
+    for (; i + rows <= M; i += rows) matmul_rows<T, W, Blocks, rows>(out, b, a_at, i, j0, n, k);
+    for (; i < M; ++i) matmul_rows<T, W, Blocks, 1>(out, b, a_at, i, j0, n, k);
+  }
+}
+
+template <bool TransposeA, bool TransposeB, class Out, class A, class B>
+TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(Out& out, const A& a, const B& b) {
+  using T = typename Out::value_type;
+  constexpr std::size_t L = simd::lanes<T>;
+  constexpr std::size_t m = Out::shape_type::dims[0], n = Out::shape_type::dims[1];
+  constexpr std::size_t k = TransposeA ? A::shape_type::dims[0] : A::shape_type::dims[1];
+  constexpr std::size_t a_cols = A::shape_type::dims[1];
+
+  const T* bp = b.data();
+  T packed[TransposeB ? k * n : 1];
+  if constexpr (TransposeB) {
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t p = 0; p < k; ++p) packed[p * n + j] = b[j * k + p];
+    bp = packed;
+  }
+  const T* ap = a.data();
+  auto a_at = [ap](std::size_t i, std::size_t p) { return TransposeA ? ap[p * a_cols + i] : ap[i * a_cols + p]; };
+
+  constexpr std::size_t full = n / L;
+  constexpr std::size_t half = L >= 4 && n % L >= L / 2 ? 1 : 0;
+  constexpr std::size_t half_end = full * L + half * (L / 2);
+  constexpr std::size_t quarter = L >= 8 && n - half_end >= L / 4 ? 1 : 0;
+  constexpr std::size_t quarter_end = half_end + quarter * (L / 4);
+  matmul_columns<T, L, full, m>(out.data(), bp, a_at, 0, n, k);
+  matmul_columns<T, (L >= 4 ? L / 2 : 1), half, m>(out.data(), bp, a_at, full * L, n, k);
+  matmul_columns<T, (L >= 8 ? L / 4 : 1), quarter, m>(out.data(), bp, a_at, half_end, n, k);
+  for (std::size_t j = quarter_end; j < n; ++j)
+    for (std::size_t i = 0; i < m; ++i) {
+      T acc{};
+      for (std::size_t p = 0; p < k; ++p) acc += a_at(i, p) * bp[p * n + j];
+      out[i * n + j] = acc;
+    }
+}
 
 template <bool Flip, class X>
 constexpr auto maybe_transpose(const X& x) {
@@ -66,6 +139,11 @@ struct matmul_op {
 
   template <class Out, class A, class B>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
+    // Products at least half a vector wide take the vector kernel; smaller
+    // ones (XOR's) are left to the plain loop, which the compiler unrolls.
+    if constexpr (B::rank == 2 && Out::shape_type::dims[1] >= detail::simd::lanes<typename Out::value_type> / 2) {
+      if (!std::is_constant_evaluated()) return detail::matmul_simd<TransposeA, TransposeB>(out, a, b);
+    }
     using lhs = detail::maybe_transposed_t<TransposeA, typename A::shape_type>;
     constexpr std::size_t m = lhs::dims[0], k = lhs::dims[1];
     constexpr std::size_t a_cols = A::shape_type::dims[1];
@@ -80,7 +158,6 @@ struct matmul_op {
     } else {
       constexpr std::size_t n = Out::shape_type::dims[1];
       constexpr std::size_t b_cols = B::shape_type::dims[1];
-      // One output row is accumulated in registers, over the shared axis.
       for (std::size_t i = 0; i < m; ++i) {
         T row[n]{};
         for (std::size_t p = 0; p < k; ++p) {
@@ -94,6 +171,35 @@ struct matmul_op {
 
   // C = op(A) op(B): d op(A) = U op(B)ᵀ and d op(B) = op(A)ᵀ U; for a vector b,
   // d op(A) = u bᵀ and db = op(A)ᵀ u.
+  // Printed with its transposes spelled out: transpose(X)·t9.
+  static std::string notation(const inspect::names<2>& in) {
+    return (TransposeA ? "transpose(" + in[0] + ")" : in[0]) + "·" + (TransposeB ? "transpose(" + in[1] + ")" : in[1]);
+  }
+  template <class Out, class A, class B>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    using lhs = detail::maybe_transposed_t<TransposeA, A>;
+    const std::size_t m = lhs::dims[0], k = lhs::dims[1], a_cols = A::dims[1];
+    const std::string a_at = TransposeA ? in[0] + "[p * " + inspect::num(a_cols) + " + i]"
+                                        : in[0] + "[i * " + inspect::num(a_cols) + " + p]";
+    if constexpr (B::rank == 1) {
+      c.loop("i", m, [&] {
+        c.line("double acc = 0.0;");
+        c.loop("p", k, [&] { c.line("acc += " + a_at + " * " + in[1] + "[p];"); });
+        c.line(out + "[i] = acc;");
+      });
+    } else {
+      const std::size_t n = Out::dims[1], b_cols = B::dims[1];
+      const std::string b_at = TransposeB ? in[1] + "[j * " + inspect::num(b_cols) + " + p]"
+                                          : in[1] + "[p * " + inspect::num(b_cols) + " + j]";
+      c.loop("i", m, [&] {
+        c.loop("j", n, [&] {
+          c.line("double acc = 0.0;");
+          c.loop("p", k, [&] { c.line("acc += " + a_at + " * " + b_at + ";"); });
+          c.line(out + "[i * " + inspect::num(n) + " + j] = acc;");
+        });
+      });
+    }
+  }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     const auto a = detail::maybe_transpose<TransposeA>(child<0>(y));
@@ -129,6 +235,12 @@ struct outer_op {
       for (std::size_t j = 0; j < B::size; ++j) out[i * B::size + j] = a[i] * b[j];
   }
   // C = a bᵀ: da = U b, db = Uᵀ a.
+  template <class Out, class A, class B>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    c.loop("i", A::size, [&] {
+      c.loop("j", B::size, [&] { c.line(out + "[i * " + inspect::num(B::size) + " + j] = " + in[0] + "[i] * " + in[1] + "[j];"); });
+    });
+  }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     if constexpr (I == 0)
@@ -151,6 +263,15 @@ struct transpose_op {
     constexpr std::size_t rows = X::shape_type::dims[0], cols = X::shape_type::dims[1];
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t j = 0; j < cols; ++j) out[j * rows + i] = x[i * cols + j];
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    const std::size_t rows = X::dims[0], cols = X::dims[1];
+    c.loop("i", rows, [&] {
+      c.loop("j", cols, [&] {
+        c.line(out + "[j * " + inspect::num(rows) + " + i] = " + in[0] + "[i * " + inspect::num(cols) + " + j];");
+      });
+    });
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -192,23 +313,23 @@ struct rewrite<node<transpose_op, node<transpose_op, X>>> {
 // Transposes fold into the product's flags.
 template <bool TA, bool TB, class A, class B>
 struct rewrite<node<matmul_op<TA, TB>, node<transpose_op, A>, B>> {
-  using type = decltype(make_node<matmul_op<!TA, TB>>(A{}, B{}));
+  using type = canonical_node_t<matmul_op<!TA, TB>, A, B>;
 };
 template <bool TA, bool TB, class A, class B>
   requires(!is_node_of_v<transpose_op, A>)
 struct rewrite<node<matmul_op<TA, TB>, A, node<transpose_op, B>>> {
-  using type = decltype(make_node<matmul_op<TA, !TB>>(A{}, B{}));
+  using type = canonical_node_t<matmul_op<TA, !TB>, A, B>;
 };
 // (op(A) op(B))ᵀ = op(B)ᵀ op(A)ᵀ.
 template <bool TA, bool TB, class A, class B>
   requires(shape_of_t<B>::rank == 2)
 struct rewrite<node<transpose_op, node<matmul_op<TA, TB>, A, B>>> {
-  using type = decltype(make_node<matmul_op<!TB, !TA>>(B{}, A{}));
+  using type = canonical_node_t<matmul_op<!TB, !TA>, B, A>;
 };
 // (a bᵀ)ᵀ = b aᵀ.
 template <class A, class B>
 struct rewrite<node<transpose_op, node<outer_op, A, B>>> {
-  using type = node<outer_op, B, A>;
+  using type = canonical_node_t<outer_op, B, A>;
 };
 
 }  // namespace typegrad

@@ -12,6 +12,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
+#include <typegrad/inspect/code.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {
@@ -27,6 +28,14 @@ struct sum_op {
     typename Out::value_type acc{};
     for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
     out[0] = acc;
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.line("{");
+    c.line("  double acc = 0.0;");
+    c.line("  for (int i = 0; i < " + inspect::num(X::size) + "; ++i) acc += " + in[0] + "[i];");
+    c.line("  " + out + "[0] = acc;");
+    c.line("}");
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -45,6 +54,14 @@ struct mean_op {
     typename Out::value_type acc{};
     for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
     out[0] = acc / static_cast<typename Out::value_type>(X::size);
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.line("{");
+    c.line("  double acc = 0.0;");
+    c.line("  for (int i = 0; i < " + inspect::num(X::size) + "; ++i) acc += " + in[0] + "[i];");
+    c.line("  " + out + "[0] = acc / " + inspect::number_text(double(X::size)) + ";");
+    c.line("}");
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -72,6 +89,15 @@ struct row_sums_op {
       out[r] = acc;
     }
   }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    const std::size_t cols = last_extent_v<X>;
+    c.loop("r", Out::size, [&] {
+      c.line("double acc = 0.0;");
+      c.loop("j", cols, [&] { c.line("acc += " + in[0] + "[r * " + inspect::num(cols) + " + j];"); });
+      c.line(out + "[r] = acc;");
+    });
+  }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return repeat_cols<last_extent_v<shape_of_t<child_t<0, Y>>>>(u);
@@ -94,6 +120,15 @@ struct repeat_cols_op {
     for (std::size_t r = 0; r < X::size; ++r)
       for (std::size_t c = 0; c < Cols; ++c) out[r * Cols + c] = x[r];
   }
+  static std::string notation(const inspect::names<1>& in) {
+    return "repeat_cols<" + inspect::num(Cols) + ">(" + in[0] + ")";
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.loop("r", X::size, [&] {
+      c.loop("j", Cols, [&] { c.line(out + "[r * " + inspect::num(Cols) + " + j] = " + in[0] + "[r];"); });
+    });
+  }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return row_sums(u);
@@ -112,6 +147,13 @@ struct broadcast_op {
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     for (std::size_t i = 0; i < Out::size; ++i) out[i] = detail::broadcast_read<Out::size>(x, i);
+  }
+  static std::string notation(const inspect::names<1>& in) {
+    return "broadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.loop("i", Out::size, [&] { c.line(out + "[i] = " + inspect::broadcast_element(in[0], X::size, Out::size, "i") + ";"); });
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -133,6 +175,15 @@ struct unbroadcast_op {
     // x repeats Out over its leading elements; sum the repeats.
     for (std::size_t i = 0; i < Out::size; ++i) out[i] = x[i];
     for (std::size_t i = Out::size; i < X::size; ++i) out[i % Out::size] += x[i];
+  }
+  static std::string notation(const inspect::names<1>& in) {
+    return "unbroadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";
+  }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    c.loop("i", Out::size, [&] { c.line(out + "[i] = " + in[0] + "[i];"); });
+    c.line("for (int i = " + inspect::num(Out::size) + "; i < " + inspect::num(X::size) + "; ++i) " + out + "[i % " +
+           inspect::num(Out::size) + "] += " + in[0] + "[i];");
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {

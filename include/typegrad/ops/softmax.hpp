@@ -7,6 +7,8 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
+#include <typegrad/detail/simd.hpp>
+#include <typegrad/inspect/code.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>
@@ -45,19 +47,47 @@ struct softmax_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
+    constexpr std::size_t cols = last_extent_v<typename X::shape_type>, rows = X::size / cols;
     using T = typename Out::value_type;
-    for (std::size_t r = 0; r < X::size / cols; ++r) {
-      const T* row = x.data() + r * cols;
-      T m = row[0];
-      for (std::size_t c = 1; c < cols; ++c) m = row[c] > m ? row[c] : m;
+    // Shift each row by its maximum, so every exponent is <= 0.
+    for (std::size_t r = 0; r < rows; ++r) {
+      T m = x[r * cols];
+      for (std::size_t c = 1; c < cols; ++c) m = x[r * cols + c] > m ? x[r * cols + c] : m;
+      for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] = x[r * cols + c] - m;
+    }
+    if (std::is_constant_evaluated()) {
+      for (std::size_t i = 0; i < X::size; ++i) out[i] = detail::math::exp(out[i]);
+    } else {
+      // All the batch's exps at once, a vector at a time.
+      constexpr std::size_t L = detail::simd::lanes<T>;
+      std::size_t i = 0;
+      for (; i + L <= X::size; i += L)
+        detail::simd::store<T, L>(out.data() + i, detail::simd::exp_nonpositive<T, L>(detail::simd::load<T, L>(out.data() + i)));
+      for (; i < X::size; ++i) out[i] = detail::simd::exp_nonpositive<T, 1>(out[i]);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
       T s{};
-      for (std::size_t c = 0; c < cols; ++c) s += (out[r * cols + c] = detail::math::exp(row[c] - m));
+      for (std::size_t c = 0; c < cols; ++c) s += out[r * cols + c];
       const T inv = T(1) / s;
       for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] *= inv;
     }
   }
   // dx = y ⊙ (u - rowsum(u ⊙ y)), the sum repeated along each row.
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    const std::string cols = inspect::num(last_extent_v<X>);
+    c.loop("r", X::size / last_extent_v<X>, [&] {
+      c.line("const double* row = " + in[0] + " + r * " + cols + ";");
+      c.line("double* y = " + out + " + r * " + cols + ";");
+      c.line("double m = row[0];");
+      c.line("for (int j = 1; j < " + cols + "; ++j) m = row[j] > m ? row[j] : m;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) y[j] = std::exp(row[j] - m);");
+      c.line("double s = 0.0;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) s += y[j];");
+      c.line("const double inv = 1.0 / s;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) y[j] *= inv;");
+    });
+  }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
@@ -80,6 +110,19 @@ struct log_softmax_op {
     }
   }
   // dx = u - softmax(x) ⊙ rowsum(u), the sum repeated along each row.
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    const std::string cols = inspect::num(last_extent_v<X>);
+    c.loop("r", X::size / last_extent_v<X>, [&] {
+      c.line("const double* row = " + in[0] + " + r * " + cols + ";");
+      c.line("double m = row[0];");
+      c.line("for (int j = 1; j < " + cols + "; ++j) m = row[j] > m ? row[j] : m;");
+      c.line("double s = 0.0;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) s += std::exp(row[j] - m);");
+      c.line("const double log_s = std::log(s);");
+      c.line("for (int j = 0; j < " + cols + "; ++j) " + out + "[r * " + cols + " + j] = row[j] - m - log_s;");
+    });
+  }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
@@ -99,7 +142,7 @@ constexpr auto log_softmax(const X& x) {
 // log(softmax(x)) is computed as log_softmax(x), never naively.
 template <class X>
 struct rewrite<node<map_op<log_fn>, node<softmax_op, X>>> {
-  using type = decltype(log_softmax(X{}));
+  using type = canonical_node_t<log_softmax_op, X>;
 };
 
 }  // namespace typegrad

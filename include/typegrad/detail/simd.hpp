@@ -1,0 +1,111 @@
+#pragma once
+// Portable SIMD through the GCC/Clang vector extensions: one vector type per
+// scalar type, as wide as the target's widest registers (AVX-512, AVX, or
+// SSE2 as the baseline). Used by kernels on their run-time path only; in a
+// constant expression they take their scalar loops.
+#include <cstddef>
+#include <cstring>
+
+#include <typegrad/detail/config.hpp>
+
+namespace typegrad::detail::simd {
+
+#if defined(__AVX512F__)
+inline constexpr std::size_t bytes = 64;
+#elif defined(__AVX__)
+inline constexpr std::size_t bytes = 32;
+#else
+inline constexpr std::size_t bytes = 16;
+#endif
+
+template <class T>
+inline constexpr std::size_t lanes = bytes / sizeof(T);
+
+// A vector of W lanes of T (W a power of two); W = 1 is T itself.
+template <class T, std::size_t W>
+struct vector_of {
+  typedef T type __attribute__((vector_size(W * sizeof(T))));
+};
+template <class T>
+struct vector_of<T, 1> {
+  using type = T;
+};
+template <class T, std::size_t W = lanes<T>>
+using vec = typename vector_of<T, W>::type;
+
+template <class T, std::size_t W = lanes<T>>
+TYPEGRAD_ALWAYS_INLINE inline vec<T, W> load(const T* p) {
+  vec<T, W> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T, std::size_t W>
+TYPEGRAD_ALWAYS_INLINE inline void store(T* p, vec<T, W> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+template <class T, std::size_t W = lanes<T>>
+TYPEGRAD_ALWAYS_INLINE inline vec<T, W> splat(T x) {
+  return vec<T, W>{} + x;
+}
+
+}  // namespace typegrad::detail::simd
+
+namespace typegrad::detail::simd {
+
+// exp(x) for x <= 0, as softmax needs it (its inputs are shifted by the row
+// maximum), on a vector or a scalar with the same operations, so every lane
+// rounds alike. x = k ln2 + r with |r| <= ln2/2 (Cody-Waite), e^r by a Taylor
+// polynomial (degree 13 for double, 7 for float: truncation below 1e-17 and
+// 1e-9 relative), then the exact scaling by 2^k built in the exponent bits.
+// Inputs below the smallest normal result give 0. Tested against std::exp in
+// tests/ops/test_forward.cpp.
+template <class T>
+struct exp_constants;
+template <>
+struct exp_constants<double> {
+  using bits = long long;
+  static constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52
+  static constexpr double lowest = -708.0;
+  static constexpr int mantissa = 52, bias = 1023, degree = 13;
+};
+template <>
+struct exp_constants<float> {
+  using bits = int;
+  static constexpr float shifter = 12582912.0f;  // 1.5 * 2^23
+  static constexpr float lowest = -87.0f;
+  static constexpr int mantissa = 23, bias = 127, degree = 7;
+};
+
+template <class T, std::size_t W>
+TYPEGRAD_ALWAYS_INLINE inline vec<T, W> exp_nonpositive(vec<T, W> x) {
+  using C = exp_constants<T>;
+  using B = typename C::bits;
+  using I = vec<B, W>;
+  using V = vec<T, W>;
+  constexpr T log2e = T(1.4426950408889634074), ln2_hi = T(0.693145751953125), ln2_lo = T(1.42860682030941723212e-6);
+  auto as_bits = [](V v) {
+    I i;
+    std::memcpy(&i, &v, sizeof i);
+    return i;
+  };
+  auto as_value = [](I i) {
+    V v;
+    std::memcpy(&v, &i, sizeof v);
+    return v;
+  };
+  const V lowest = V{} + C::lowest;
+  // All ones where x >= lowest, else zero: the sign of x - lowest, spread
+  // by an arithmetic shift. (A vector comparison here makes GCC 12 fail with
+  // an internal error at -O3 on SSE2 targets.)
+  const I in_range = ~(as_bits(x - lowest) >> B(8 * sizeof(B) - 1));
+  x = as_value((as_bits(x) & in_range) | (as_bits(lowest) & ~in_range));
+  const V t = x * log2e + C::shifter;
+  const V k = t - C::shifter;
+  const V r = (x - k * ln2_hi) - k * ln2_lo;
+  V p = V{} + T(1);
+  for (int n = C::degree; n >= 1; --n) p = p * (r * (T(1) / T(n))) + T(1);
+  const I scale = (as_bits(t) - as_bits(V{} + C::shifter) + B(C::bias)) << C::mantissa;
+  return as_value(as_bits(p * as_value(scale)) & in_range);
+}
+
+}  // namespace typegrad::detail::simd
