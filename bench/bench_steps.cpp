@@ -1,0 +1,146 @@
+// One training step (forward, backward, SGD) of each workload, by each peer,
+// in one binary. Before anything is timed, every peer's first step is checked
+// against typegrad's: the same loss and gradients from the same start.
+// Heap allocations per step are counted and reported as a counter.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "peers/eigen.hpp"
+#include "peers/hand.hpp"
+#include "peers/model.hpp"
+#include "peers/typegrad_peer.hpp"
+#ifdef TYPEGRAD_BENCH_TORCH
+#include "peers/torch.hpp"
+#endif
+
+// ---- allocation counting -------------------------------------------------------
+namespace {
+std::size_t allocations = 0;
+}
+extern "C" void* __libc_malloc(std::size_t);
+extern "C" void* __libc_calloc(std::size_t, std::size_t);
+extern "C" void* __libc_realloc(void*, std::size_t);
+extern "C" void* __libc_memalign(std::size_t, std::size_t);
+extern "C" void* malloc(std::size_t n) {
+  ++allocations;
+  return __libc_malloc(n);
+}
+extern "C" void* calloc(std::size_t n, std::size_t size) {
+  ++allocations;
+  return __libc_calloc(n, size);
+}
+extern "C" void* realloc(void* p, std::size_t n) {
+  ++allocations;
+  return __libc_realloc(p, n);
+}
+extern "C" int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
+  ++allocations;
+  *out = __libc_memalign(alignment, n);
+  return *out ? 0 : 12;
+}
+extern "C" void* aligned_alloc(std::size_t alignment, std::size_t n) {
+  ++allocations;
+  return __libc_memalign(alignment, n);
+}
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = __libc_malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using xor_model = bench::model<double, 4, 2, 2, 2>;
+using mlp_f32 = bench::model<float, 32, 64, 32, 10>;
+using mlp_f64 = bench::model<double, 32, 64, 32, 10>;
+using deep_f32 = bench::model<float, 32, 64, 64, 64, 64, 10>;
+
+// ---- checking the peers against typegrad ---------------------------------------
+template <class Model, class Peer>
+bool agrees(const char* workload, const char* peer_name) {
+  const auto start = bench::make_start<Model>(42);
+  auto reference = std::make_unique<bench::tgpeer::network<Model>>(start);
+  auto peer = std::make_unique<Peer>(start);
+  reference->checked_step();
+  peer->checked_step();
+  const auto a = reference->result(), b = peer->result();
+  const double tolerance = sizeof(typename Model::scalar) == 8 ? 1e-10 : 2e-4;
+  double worst = std::abs(a.loss - b.loss) / std::max(1.0, std::abs(a.loss));
+  bool same_size = a.gradient.size() == b.gradient.size();
+  for (std::size_t i = 0; same_size && i < a.gradient.size(); ++i)
+    worst = std::max(worst, std::abs(a.gradient[i] - b.gradient[i]) / std::max(1.0, std::abs(a.gradient[i])));
+  const bool ok = same_size && worst <= tolerance;
+  std::printf("check %-10s %-9s loss %.10g, %zu gradient values, worst relative difference %.2e: %s\n", workload,
+              peer_name, b.loss, b.gradient.size(), worst, ok ? "same" : "DIFFERENT");
+  return ok;
+}
+
+// ---- the timed step -----------------------------------------------------------------
+template <class Model, class Peer>
+void step(benchmark::State& state) {
+  const auto start = bench::make_start<Model>(42);
+  auto peer = std::make_unique<Peer>(start);
+  peer->step();  // warm up (libtorch creates its gradient buffers here)
+  const std::size_t before = allocations;
+  for (auto _ : state) {
+    peer->step();
+    benchmark::ClobberMemory();
+  }
+  state.counters["allocs_per_step"] =
+      benchmark::Counter(double(allocations - before) / double(state.iterations()));
+}
+
+template <class Model>
+using tg_peer = bench::tgpeer::network<Model>;
+template <class Model>
+using hand_peer = bench::hand::network<Model>;
+template <class Model>
+using eigen_peer = bench::eigen::network<Model>;
+#ifdef TYPEGRAD_BENCH_TORCH
+template <class Model>
+using torch_peer = bench::libtorch::network<Model>;
+#endif
+
+template <class Model>
+bool register_workload(const std::string& name, bool with_torch) {
+  bool ok = agrees<Model, hand_peer<Model>>(name.c_str(), "hand") && agrees<Model, eigen_peer<Model>>(name.c_str(), "eigen");
+  benchmark::RegisterBenchmark((name + "/hand").c_str(), step<Model, hand_peer<Model>>);
+  benchmark::RegisterBenchmark((name + "/typegrad").c_str(), step<Model, tg_peer<Model>>);
+  benchmark::RegisterBenchmark((name + "/eigen").c_str(), step<Model, eigen_peer<Model>>);
+#ifdef TYPEGRAD_BENCH_TORCH
+  if (with_torch) {
+    ok = ok && agrees<Model, torch_peer<Model>>(name.c_str(), "libtorch");
+    benchmark::RegisterBenchmark((name + "/libtorch").c_str(), step<Model, torch_peer<Model>>);
+  }
+#else
+  (void)with_torch;
+#endif
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifndef TYPEGRAD_BENCH_TORCH
+  std::printf("libtorch peer skipped: libtorch was not found when this was built (Debian: libtorch-dev)\n");
+#endif
+  bool ok = register_workload<xor_model>("xor_f64", true);
+  ok = register_workload<mlp_f32>("mlp_f32", true) && ok;
+  ok = register_workload<mlp_f64>("mlp_f64", true) && ok;
+  ok = register_workload<deep_f32>("deep_f32", false) && ok;
+  if (!ok) {
+    std::printf("a peer disagrees with typegrad: nothing is timed\n");
+    return 1;
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Compile-time benchmark: generates MLPs of depth 1, 2, 4 and 8 (width 16,
+batch 16, relu, softmax cross-entropy), each in a translation unit that
+computes its gradient, and times `-O2 -c` of each with g++ and clang++; also
+the XOR example. Prints a table of seconds (median of --runs), growth
+against depth 2, and object sizes. Standard library only.
+
+    python3 bench/compile_time.py [--runs 3]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def mlp_source(depth, width=16, batch=16, classes=10):
+    lines = ["#include <typegrad/typegrad.hpp>", "namespace tg = typegrad;",
+             f'constexpr tg::input<"X", {batch}, {width}> X;', f'constexpr tg::input<"Y", {batch}, {classes}> Y;']
+    params = []
+    h = "X"
+    for layer in range(depth):
+        out = classes if layer == depth - 1 else width
+        lines.append(f'constexpr tg::param<"W{layer}", {width}, {out}> W{layer};')
+        lines.append(f'constexpr tg::param<"b{layer}", {out}> b{layer};')
+        params += [f"W{layer}", f"b{layer}"]
+        z = f"{h} * W{layer} + b{layer}"
+        h = z if layer == depth - 1 else f"tg::relu({z})"
+    lines.append(f"constexpr auto loss = tg::mean(tg::cross_entropy(tg::softmax({h}), Y));")
+    lines.append(f"constexpr auto program = tg::grad(loss, {', '.join(params)});")
+    bindings = [f"X = tg::tensor<double, {batch}, {width}>{{}}", f"Y = tg::tensor<double, {batch}, {classes}>{{}}"]
+    for layer in range(depth):
+        out = classes if layer == depth - 1 else width
+        bindings += [f"W{layer} = tg::tensor<double, {width}, {out}>{{}}", f"b{layer} = tg::tensor<double, {out}>{{}}"]
+    lines.append("using env_t = decltype(tg::bind(" + ", ".join(bindings) + "));")
+    lines.append("double step(const env_t& env) { return program(env).value; }")
+    return "\n".join(lines) + "\n"
+
+
+def time_compile(compiler, source, obj, runs):
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([compiler, "-std=c++20", "-O2", "-c", f"-I{ROOT}/include", source, "-o", obj], check=True)
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), os.path.getsize(obj)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    compilers = [c for c in ("g++", "clang++") if shutil.which(c)]
+    work = tempfile.mkdtemp()
+    rows = []
+    for depth in (1, 2, 4, 8):
+        path = os.path.join(work, f"mlp{depth}.cpp")
+        with open(path, "w") as f:
+            f.write(mlp_source(depth))
+        rows.append((f"MLP depth {depth}, width 16", path, depth))
+    rows.append(("examples/xor.cpp", os.path.join(ROOT, "examples", "xor.cpp"), None))
+    results = {}
+    for name, path, depth in rows:
+        for compiler in compilers:
+            results[(name, compiler)] = time_compile(compiler, path, os.path.join(work, "out.o"), args.runs)
+    print(f"compile time, -O2 -c, median of {args.runs} runs")
+    print("| translation unit | " + " | ".join(f"{c} s | {c} vs depth 2 | {c} object KiB" for c in compilers) + " |")
+    print("|---|" + "---|---|---|" * len(compilers))
+    for name, _, depth in rows:
+        cells = []
+        for compiler in compilers:
+            sec, size = results[(name, compiler)]
+            base = results[("MLP depth 2, width 16", compiler)][0]
+            growth = f"{sec / base:.2f}x" if depth else "-"
+            cells += [f"{sec:.2f}", growth, f"{size / 1024:.0f}"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Turns Google Benchmark's JSON (with repetitions) into the table of
+docs/performance.md: the median time per step of each peer and its ratio to
+the hand-written peer and to Eigen, both measured in the same run, and the
+heap allocations per step. Standard library only.
+
+    typegrad_bench --benchmark_repetitions=9 --benchmark_format=json > run.json
+    python3 bench/report.py run.json
+"""
+import json
+import sys
+
+
+def main(path):
+    with open(path) as f:
+        data = json.load(f)
+    medians, allocs = {}, {}
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
+        workload, peer = b["run_name"].split("/")
+        medians[(workload, peer)] = b["real_time"] if b["time_unit"] == "ns" else b["real_time"] * 1000
+        allocs[(workload, peer)] = b.get("allocs_per_step", 0)
+    ctx = data["context"]
+    print(f"machine: {ctx.get('num_cpus')} cpus at {ctx.get('mhz_per_cpu')} MHz; {ctx.get('date')}")
+    print("| workload | peer | median per step | vs hand-written | vs Eigen | allocations per step |")
+    print("|---|---|---|---|---|---|")
+    workloads = []
+    for w, _ in medians:
+        if w not in workloads:
+            workloads.append(w)
+    for w in workloads:
+        for peer in ("typegrad", "hand", "eigen", "libtorch"):
+            if (w, peer) not in medians:
+                continue
+            t = medians[(w, peer)]
+            shown = f"{t:.0f} ns" if t < 10000 else f"{t / 1000:.1f} µs"
+            hand = medians.get((w, "hand"))
+            eigen = medians.get((w, "eigen"))
+            print(f"| {w} | {peer} | {shown} | {t / hand:.2f}x | {t / eigen:.2f}x | {allocs[(w, peer)]:.0f} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
