@@ -19,3 +19,6 @@
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/autodiff/gradcheck.hpp>
 #include <typegrad/train/sgd.hpp>
+#include <typegrad/inspect/dot.hpp>
+#include <typegrad/inspect/emit.hpp>
+#include <typegrad/inspect/print.hpp>

@@ -72,6 +72,13 @@ struct is_variable_leaf<input_leaf<N, S>> : std::true_type {};
 template <class L>
 inline constexpr bool is_variable_leaf_v = is_variable_leaf<L>::value;
 
+template <class L>
+struct is_param_leaf : std::false_type {};
+template <fixed_string N, class S>
+struct is_param_leaf<param_leaf<N, S>> : std::true_type {};
+template <class L>
+inline constexpr bool is_param_leaf_v = is_param_leaf<L>::value;
+
 template <class Leaf, class Tensor>
 struct binding;
 

@@ -21,6 +21,15 @@ inline std::string number_text(double v) {
 
 inline std::string num(std::size_t n) { return std::to_string(n); }
 
+// Concatenation by appending. ("literal" + temporary string inserts at the
+// front, where GCC 12 at -O2 and above reports a false -Wrestrict warning.)
+template <class... Parts>
+std::string join(const Parts&... parts) {
+  std::string out;
+  (out += ... += parts);
+  return out;
+}
+
 // Code being emitted, one statement per line, with indentation.
 struct cpp_code {
   std::string text;

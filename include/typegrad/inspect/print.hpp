@@ -76,6 +76,15 @@ std::string notation(const names<sizeof...(C)>& text, const std::array<int, size
   }
 }
 
+// The value of a literal or numbered constant.
+template <class Leaf>
+double leaf_numeric_value(const double* numbers) {
+  if constexpr (requires { Leaf::den; })
+    return double(Leaf::num) / double(Leaf::den);
+  else
+    return numbers[Leaf::index];
+}
+
 template <class Leaf>
 std::string leaf_text(const Leaf& leaf, const double* numbers) {
   if constexpr (is_variable_leaf_v<Leaf>)
@@ -177,6 +186,17 @@ struct program_names {
   }
 };
 
+// The notation of node N with its operands named by var (indexed like Nodes).
+template <class N, class... Nodes, std::size_t M>
+std::string step_text_with(const std::array<std::string, M>& var, type_list<Nodes...>) {
+  return [&]<class... C>(type_list<C...>) {
+    names<sizeof...(C)> text{var[index_in_v<C, type_list<Nodes...>>]...};
+    std::array<int, sizeof...(C)> strength{};
+    strength.fill(4);
+    return notation<op_of_t<N>, C...>(text, strength);
+  }(children_t<N>{});
+}
+
 // The step "name = notation" of a computed node.
 template <class N, class Names>
 std::string step_text(const Names& names) {
@@ -198,7 +218,11 @@ std::string to_string(const gradient_program<Loss, K, Wrt...>& program) {
   const inspect::program_names<program_type> names(program);
   std::string out = "inputs:";
   std::string forward = "forward:\n", backward = "backward:\n";
-  auto pad = [](std::string s, std::size_t width) { return s.size() < width ? s + std::string(width - s.size(), ' ') : s + "  "; };
+  auto pad = [](std::string s, std::size_t width) {
+    std::size_t shown = 0;  // code points, not bytes: "·" and "⊙" are one column
+    for (unsigned char c : s) shown += (c & 0xC0) != 0x80;
+    return shown < width ? s + std::string(width - shown, ' ') : s + "  ";
+  };
   [&]<class... N>(type_list<N...>) {
     std::size_t i = 0;
     (([&] {
@@ -215,7 +239,9 @@ std::string to_string(const gradient_program<Loss, K, Wrt...>& program) {
      }()),
      ...);
   }(typename program_type::nodes{});
-  std::string gradients = "gradients:\n";
+  // Gradients not named by a step of their own (a shared or forward node, or
+  // zero) are listed with what they are.
+  std::string gradients;
   ([&] {
     using cot = cotangent_t<Loss, Wrt>;
     const std::string d = "d" + std::string(leaf_of_t<Wrt>::name.view());
@@ -224,10 +250,9 @@ std::string to_string(const gradient_program<Loss, K, Wrt...>& program) {
       source = "0 (the loss does not depend on it)";
     else
       source = names.template of<cot>();
-    gradients += "  " + pad(d, 6) + (source == d ? "" : "= " + source) + "  " +
-                 std::string(shape_text<shape_of_t<Wrt>>::value) + "\n";
+    if (source != d) gradients += "  " + pad(d + " = " + source, 52) + std::string(shape_text<shape_of_t<Wrt>>::value) + "\n";
   }(), ...);
-  return out + "\n" + forward + backward + gradients;
+  return out + "\n" + forward + backward + (gradients.empty() ? "" : "gradients:\n" + gradients);
 }
 
 }  // namespace typegrad
