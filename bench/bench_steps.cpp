@@ -6,8 +6,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #include "peers/eigen.hpp"
@@ -18,42 +16,9 @@
 #include "peers/torch.hpp"
 #endif
 
-// ---- allocation counting -------------------------------------------------------
-namespace {
-std::size_t allocations = 0;
-}
-extern "C" void* __libc_malloc(std::size_t);
-extern "C" void* __libc_calloc(std::size_t, std::size_t);
-extern "C" void* __libc_realloc(void*, std::size_t);
-extern "C" void* __libc_memalign(std::size_t, std::size_t);
-extern "C" void* malloc(std::size_t n) {
-  ++allocations;
-  return __libc_malloc(n);
-}
-extern "C" void* calloc(std::size_t n, std::size_t size) {
-  ++allocations;
-  return __libc_calloc(n, size);
-}
-extern "C" void* realloc(void* p, std::size_t n) {
-  ++allocations;
-  return __libc_realloc(p, n);
-}
-extern "C" int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
-  ++allocations;
-  *out = __libc_memalign(alignment, n);
-  return *out ? 0 : 12;
-}
-extern "C" void* aligned_alloc(std::size_t alignment, std::size_t n) {
-  ++allocations;
-  return __libc_memalign(alignment, n);
-}
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = __libc_malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "../tests/support/allocation_counter.hpp"
+
+using allocation_counter::count;
 
 namespace {
 
@@ -88,13 +53,13 @@ void step(benchmark::State& state) {
   const auto start = bench::make_start<Model>(42);
   auto peer = std::make_unique<Peer>(start);
   peer->step();  // warm up (libtorch creates its gradient buffers here)
-  const std::size_t before = allocations;
+  const std::size_t before = count;
   for (auto _ : state) {
     peer->step();
     benchmark::ClobberMemory();
   }
   state.counters["allocs_per_step"] =
-      benchmark::Counter(double(allocations - before) / double(state.iterations()));
+      benchmark::Counter(double(count - before) / double(state.iterations()));
 }
 
 template <class Model>

@@ -1,6 +1,7 @@
 // What grad derives: one slot per distinct node, forward values reused,
 // cotangents summed over consumers, and the simplifications it promises.
 #include "../support/testing.hpp"
+#include "../support/xor_model.hpp"
 
 #include <type_traits>
 
@@ -8,20 +9,11 @@ namespace tg = typegrad;
 
 namespace {
 
-constexpr tg::param<"W", 2, 2> W;
-constexpr tg::param<"b1", 2> b1;
-constexpr tg::param<"V", 2, 2> V;
-constexpr tg::param<"b2", 2> b2;
-constexpr tg::input<"X", 4, 2> X;
-constexpr tg::input<"Y", 4, 2> Y;
-constexpr auto xor_loss = tg::mean(tg::cross_entropy(tg::softmax(tg::relu(X * W + b1) * V + b2), Y));
-constexpr auto xor_program = tg::grad(xor_loss, W, b1, V, b2);
+using namespace xor_model;
+constexpr auto xor_loss = loss;
+constexpr auto xor_program = program;
 using xor_nodes = decltype(xor_program)::nodes;
-
-const auto xor_env = tg::bind(W = tg::tensor<double, 2, 2>{{1, 1}, {1, 1}}, b1 = tg::tensor<double, 2>{-1, 0.5},
-                              V = tg::tensor<double, 2, 2>{{1, -1}, {-1, 1}}, b2 = tg::tensor<double, 2>{1, -1},
-                              X = tg::tensor<double, 4, 2>{{0, 0}, {0, 1}, {1, 0}, {1, 1}},
-                              Y = tg::tensor<double, 4, 2>{{1, 0}, {0, 1}, {0, 1}, {1, 0}});
+const auto& xor_env = env;
 
 // How many nodes of a list satisfy a predicate.
 template <template <class> class Pred, class... N>

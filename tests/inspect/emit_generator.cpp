@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "xor_model.hpp"
+#include "../support/xor_model.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) return 2;

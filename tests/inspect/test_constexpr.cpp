@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "xor_model.hpp"
+#include "../support/xor_model.hpp"
 
 namespace {
 using namespace xor_model;

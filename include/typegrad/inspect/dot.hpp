@@ -93,7 +93,7 @@ std::string to_dot(const gradient_program<Loss, K, Wrt...>& program) {
   std::string out = inspect::dot_graph<node_list_t<Loss>, Loss>(nodes{}, program.numbers.data());
   ([&] {
     using cot = cotangent_t<Loss, Wrt>;
-    const std::string d = "d" + std::string(leaf_of_t<Wrt>::name.view());
+    const std::string d = inspect::join("d", leaf_of_t<Wrt>::name.view());
     out += "  \"" + d + "\" [shape=doubleoctagon, style=filled, fillcolor=\"#cfe3ff\"];\n";
     if constexpr (!std::is_same_v<cot, no_grad>)
       out += "  n" + std::to_string(index_in_v<cot, nodes>) + " -> \"" + d + "\" [label=\"" +

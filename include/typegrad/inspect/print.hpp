@@ -156,7 +156,7 @@ struct program_names {
   static std::string gradient_name() {
     std::string out;
     [&]<class... W>(type_list<W...>) {
-      ((std::is_same_v<cotangent_t<typename Program::loss_type, W>, N> ? void(out = "d" + std::string(leaf_of_t<W>::name.view()))
+      ((std::is_same_v<cotangent_t<typename Program::loss_type, W>, N> ? void(out = join("d", leaf_of_t<W>::name.view()))
                                                                         : void()),
        ...);
     }(typename Program::wrt{});
@@ -169,7 +169,7 @@ struct program_names {
     ((is_forward[i] = index_in_v<N, forward> < forward::size, is_leaf[i] = is_leaf_expr_v<N>,
       name[i] = is_leaf_expr_v<N>                                               ? leaf_name<N>(program)
                 : (!is_forward[i] && gradient_uses<N>() == 1) ? gradient_name<N>()
-                                                              : "t" + std::to_string(++counter),
+                                                              : join("t", std::to_string(++counter)),
       ++i),
      ...);
   }
@@ -244,7 +244,7 @@ std::string to_string(const gradient_program<Loss, K, Wrt...>& program) {
   std::string gradients;
   ([&] {
     using cot = cotangent_t<Loss, Wrt>;
-    const std::string d = "d" + std::string(leaf_of_t<Wrt>::name.view());
+    const std::string d = inspect::join("d", leaf_of_t<Wrt>::name.view());
     std::string source;
     if constexpr (std::is_same_v<cot, no_grad>)
       source = "0 (the loss does not depend on it)";

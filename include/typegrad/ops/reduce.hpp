@@ -17,6 +17,25 @@
 
 namespace typegrad {
 
+namespace detail {
+// The sum of all elements, then divided by `divisor` (1 for sum, the size
+// for mean): one kernel and one emitter for both ops.
+template <class Out, class X>
+TYPEGRAD_ALWAYS_INLINE constexpr void total(Out& out, const X& x, std::size_t divisor) {
+  typename Out::value_type acc{};
+  for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
+  out[0] = divisor == 1 ? acc : acc / static_cast<typename Out::value_type>(divisor);
+}
+inline void emit_total(inspect::cpp_code& c, const std::string& out, const std::string& in, std::size_t size,
+                       std::size_t divisor) {
+  c.line("{");
+  c.line("  double acc = 0.0;");
+  c.line("  for (int i = 0; i < " + inspect::num(size) + "; ++i) acc += " + in + "[i];");
+  c.line(inspect::join("  ", out, "[0] = acc", divisor == 1 ? std::string() : inspect::join(" / ", inspect::number_text(double(divisor))), ";"));
+  c.line("}");
+}
+}  // namespace detail
+
 struct sum_op {
   static constexpr std::string_view name = "sum";
   template <class S>
@@ -25,17 +44,11 @@ struct sum_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    typename Out::value_type acc{};
-    for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
-    out[0] = acc;
+    detail::total(out, x, 1);
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
-    c.line("{");
-    c.line("  double acc = 0.0;");
-    c.line("  for (int i = 0; i < " + inspect::num(X::size) + "; ++i) acc += " + in[0] + "[i];");
-    c.line("  " + out + "[0] = acc;");
-    c.line("}");
+    detail::emit_total(c, out, in[0], X::size, 1);
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -51,17 +64,11 @@ struct mean_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    typename Out::value_type acc{};
-    for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
-    out[0] = acc / static_cast<typename Out::value_type>(X::size);
+    detail::total(out, x, X::size);
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
-    c.line("{");
-    c.line("  double acc = 0.0;");
-    c.line("  for (int i = 0; i < " + inspect::num(X::size) + "; ++i) acc += " + in[0] + "[i];");
-    c.line("  " + out + "[0] = acc / " + inspect::number_text(double(X::size)) + ";");
-    c.line("}");
+    detail::emit_total(c, out, in[0], X::size, X::size);
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
