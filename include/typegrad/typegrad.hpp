@@ -19,6 +19,7 @@
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/autodiff/gradcheck.hpp>
 #include <typegrad/train/sgd.hpp>
+#include <typegrad/data/csv.hpp>
 #include <typegrad/inspect/dot.hpp>
 #include <typegrad/inspect/emit.hpp>
 #include <typegrad/inspect/print.hpp>
