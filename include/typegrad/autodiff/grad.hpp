@@ -173,7 +173,8 @@ struct gradient_program {
     if constexpr (std::is_same_v<Cotangent, no_grad>) {
       out = Out{};  // the loss does not depend on this terminal
     } else {
-      out = detail::copy_to<Out>(run.template value<Cotangent>());
+      const auto& value = run.template value<Cotangent>();
+      for (std::size_t i = 0; i < Out::size; ++i) out[i] = value[i];
     }
   }
 };

@@ -2,6 +2,7 @@
 // Linear algebra: the matrix product (a * b for rank 2 times rank 2 or rank 1),
 // the outer product, and transpose. `a * b` with a scalar operand scales
 // instead (the elementwise product of arithmetic.hpp).
+#include <bit>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -30,33 +31,33 @@ using maybe_transposed_t = std::conditional_t<Flip, typename transposed<S>::type
 // The run-time matrix product: rows of op(A) times op(B), a few rows at a
 // time, with each output row's sums held in vector registers across the
 // shared axis (every element sums its products in the same order as the
-// scalar loop). Columns are covered by full-width vectors, then one half- and
-// one quarter-width vector, then scalars. A transposed B is first packed
-// row-major, so every load is contiguous.
+// scalar loop). Columns are covered by full-width vectors, then one narrower
+// vector for the rest. A transposed B is first packed row-major, so every
+// load is contiguous.
 template <class T, std::size_t W, std::size_t Blocks, std::size_t Rows, class AAt>
 TYPEGRAD_ALWAYS_INLINE inline void matmul_rows(T* out, const T* b, AAt a_at, std::size_t i0, std::size_t j0,
                                                std::size_t n, std::size_t k) {
   using V = simd::vec<T, W>;
-  V acc[Rows][Blocks];
-  for (std::size_t r = 0; r < Rows; ++r)
-    for (std::size_t j = 0; j < Blocks; ++j) acc[r][j] = V{};
-  for (std::size_t p = 0; p < k; ++p) {
-    V bv[Blocks];
-    for (std::size_t j = 0; j < Blocks; ++j) bv[j] = simd::load<T, W>(b + p * n + j0 + j * W);
-    for (std::size_t r = 0; r < Rows; ++r) {
-      const V av = simd::splat<T, W>(a_at(i0 + r, p));
-      for (std::size_t j = 0; j < Blocks; ++j) acc[r][j] += av * bv[j];
+  // Accumulator q holds row q / Blocks, column block q % Blocks. Every index
+  // is a compile-time constant (the packs are expanded, not looped over), so
+  // the accumulators live in registers, not in memory.
+  [&]<std::size_t... Q, std::size_t... J>(std::index_sequence<Q...>, std::index_sequence<J...>) {
+    V acc[Rows * Blocks] = {};
+    for (std::size_t p = 0; p < k; ++p) {
+      const T* brow = b + p * n + j0;
+      const V bv[Blocks] = {simd::load<T, W>(brow + J * W)...};
+      ((acc[Q] += simd::splat<T, W>(a_at(i0 + Q / Blocks, p)) * bv[Q % Blocks]), ...);
     }
-  }
-  for (std::size_t r = 0; r < Rows; ++r)
-    for (std::size_t j = 0; j < Blocks; ++j) simd::store<T, W>(out + (i0 + r) * n + j0 + j * W, acc[r][j]);
+    (simd::store<T, W>(out + (i0 + Q / Blocks) * n + j0 + (Q % Blocks) * W, acc[Q]), ...);
+  }(std::make_index_sequence<Rows * Blocks>{}, std::make_index_sequence<Blocks>{});
 }
 
 template <class T, std::size_t W, std::size_t Blocks, std::size_t M, class AAt>
 TYPEGRAD_ALWAYS_INLINE inline void matmul_columns(T* out, const T* b, AAt a_at, std::size_t j0, std::size_t n,
                                                   std::size_t k) {
   if constexpr (Blocks > 0) {
-    // Rows per pass: as many as keep the accumulators within 16 registers.
+    // Rows per pass: as many as keep the accumulators within 16 registers
+    // (more rows measured slower on AVX-512: each row adds a broadcast).
     constexpr std::size_t rows = 16 / Blocks >= 4 ? 4 : (16 / Blocks >= 2 ? 2 : 1);
     std::size_t i = 0;
     for (; i + rows <= M; i += rows) matmul_rows<T, W, Blocks, rows>(out, b, a_at, i, j0, n, k);
@@ -83,19 +84,26 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(Out& out, const A& a, const B& b)
   auto a_at = [ap](std::size_t i, std::size_t p) { return TransposeA ? ap[p * a_cols + i] : ap[i * a_cols + p]; };
 
   constexpr std::size_t full = n / L;
-  constexpr std::size_t half = L >= 4 && n % L >= L / 2 ? 1 : 0;
-  constexpr std::size_t half_end = full * L + half * (L / 2);
-  constexpr std::size_t quarter = L >= 8 && n - half_end >= L / 4 ? 1 : 0;
-  constexpr std::size_t quarter_end = half_end + quarter * (L / 4);
+  constexpr std::size_t rest = n - full * L;
+  // The remaining columns take vectors of the widest width that fits in the
+  // matrix, the last one ending at column n; where it overlaps columns already
+  // done it recomputes them with the same operations, so the values agree.
+  constexpr std::size_t width = n >= L ? L : std::bit_floor(n);
   matmul_columns<T, L, full, m>(out.data(), bp, a_at, 0, n, k);
-  matmul_columns<T, (L >= 4 ? L / 2 : 1), half, m>(out.data(), bp, a_at, full * L, n, k);
-  matmul_columns<T, (L >= 8 ? L / 4 : 1), quarter, m>(out.data(), bp, a_at, half_end, n, k);
-  for (std::size_t j = quarter_end; j < n; ++j)
-    for (std::size_t i = 0; i < m; ++i) {
-      T acc{};
-      for (std::size_t p = 0; p < k; ++p) acc += a_at(i, p) * bp[p * n + j];
-      out[i * n + j] = acc;
+  if constexpr (rest > 0 && width >= 2) {
+    for (std::size_t start = full * L; start < n;) {
+      const std::size_t j0 = start + width <= n ? start : n - width;
+      matmul_columns<T, width, 1, m>(out.data(), bp, a_at, j0, n, k);
+      start = j0 + width;
     }
+  } else if constexpr (rest > 0) {
+    for (std::size_t j = full * L; j < n; ++j)
+      for (std::size_t i = 0; i < m; ++i) {
+        T acc{};
+        for (std::size_t p = 0; p < k; ++p) acc += a_at(i, p) * bp[p * n + j];
+        out[i * n + j] = acc;
+      }
+  }
 }
 
 template <bool Flip, class X>

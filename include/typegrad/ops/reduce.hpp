@@ -179,9 +179,14 @@ struct unbroadcast_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    // x repeats Out over its leading elements; sum the repeats.
-    for (std::size_t i = 0; i < Out::size; ++i) out[i] = x[i];
-    for (std::size_t i = Out::size; i < X::size; ++i) out[i % Out::size] += x[i];
+    // x repeats Out over its rows (or is summed whole); add the repeats row by
+    // row, so that the inner loop runs over contiguous columns.
+    constexpr std::size_t n = Out::size, repeats = X::size / Out::size;
+    auto* __restrict o = out.data();
+    const auto* __restrict in = x.data();
+    for (std::size_t j = 0; j < n; ++j) o[j] = in[j];
+    for (std::size_t r = 1; r < repeats; ++r)
+      for (std::size_t j = 0; j < n; ++j) o[j] += in[r * n + j];
   }
   static std::string notation(const inspect::names<1>& in) {
     return "unbroadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";
