@@ -55,11 +55,13 @@ struct softmax_op {
       for (std::size_t c = 1; c < cols; ++c) m = x[r * cols + c] > m ? x[r * cols + c] : m;
       for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] = x[r * cols + c] - m;
     }
-    if (std::is_constant_evaluated()) {
+    constexpr std::size_t L = detail::simd::lanes<T>;
+    // A batch smaller than two vectors is quicker as independent scalar calls
+    // than as one vector polynomial's chain of dependent steps.
+    if (std::is_constant_evaluated() || X::size < 2 * L) {
       for (std::size_t i = 0; i < X::size; ++i) out[i] = detail::math::exp(out[i]);
     } else {
       // All the batch's exps at once, a vector at a time.
-      constexpr std::size_t L = detail::simd::lanes<T>;
       std::size_t i = 0;
       for (; i + L <= X::size; i += L)
         detail::simd::store<T, L>(out.data() + i, detail::simd::exp_nonpositive<T, L>(detail::simd::load<T, L>(out.data() + i)));
