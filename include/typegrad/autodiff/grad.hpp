@@ -17,6 +17,7 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
+#include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
@@ -173,8 +174,7 @@ struct gradient_program {
     if constexpr (std::is_same_v<Cotangent, no_grad>) {
       out = Out{};  // the loss does not depend on this terminal
     } else {
-      const auto& value = run.template value<Cotangent>();
-      for (std::size_t i = 0; i < Out::size; ++i) out[i] = value[i];
+      detail::copy_into(out, run.template value<Cotangent>());
     }
   }
 };

@@ -7,16 +7,17 @@
 
 namespace typegrad::detail {
 
-// Reads element i of x as broadcast to a result of OutSize elements: x is
-// either of that size, a scalar, or a row repeated over the rows.
-template <std::size_t OutSize, class X>
-TYPEGRAD_ALWAYS_INLINE constexpr auto broadcast_read(const X& x, std::size_t i) {
-  if constexpr (X::size == OutSize)
+// Reads element i of x, of Size elements, as broadcast to a result of
+// OutSize elements: x is either of that size, a scalar, or a row repeated
+// over the rows.
+template <std::size_t OutSize, std::size_t Size, class T>
+TYPEGRAD_ALWAYS_INLINE constexpr T broadcast_read(const T* x, std::size_t i) {
+  if constexpr (Size == OutSize)
     return x[i];
-  else if constexpr (X::size == 1)
+  else if constexpr (Size == 1)
     return x[0];
   else
-    return x[i % X::size];
+    return x[i % Size];
 }
 
 // out = f(a, b) elementwise, with broadcasting.
@@ -28,8 +29,13 @@ TYPEGRAD_ALWAYS_INLINE constexpr void zip_broadcast(Out& out, const A& a, const 
   const auto* __restrict x = a.data();
   const auto* __restrict y = b.data();
   for (std::size_t i = 0; i < Out::size; ++i)
-    o[i] = f(A::size == Out::size ? x[i] : A::size == 1 ? x[0] : x[i % A::size],
-             B::size == Out::size ? y[i] : B::size == 1 ? y[0] : y[i % B::size]);
+    o[i] = f(broadcast_read<Out::size, A::size>(x, i), broadcast_read<Out::size, B::size>(y, i));
+}
+
+// out = the elements of v (a node's slot) in order.
+template <class Out, class Value>
+TYPEGRAD_ALWAYS_INLINE constexpr void copy_into(Out& out, const Value& v) {
+  for (std::size_t i = 0; i < Out::size; ++i) out[i] = v[i];
 }
 
 // out = f(x) elementwise.

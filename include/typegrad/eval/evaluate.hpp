@@ -12,6 +12,7 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
+#include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/bind.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
@@ -121,14 +122,6 @@ constexpr std::string_view terminal_name() {
   }
 }
 
-// A tensor holding a copy of a node's value.
-template <class Tensor, class Value>
-TYPEGRAD_ALWAYS_INLINE constexpr Tensor copy_to(const Value& v) {
-  Tensor out;
-  for (std::size_t i = 0; i < Tensor::size; ++i) out[i] = v[i];
-  return out;
-}
-
 // Two terminals of one name must be one terminal. Returns whether they are.
 template <class... Nodes>
 constexpr bool check_terminal_names(type_list<Nodes...>) {
@@ -168,7 +161,9 @@ TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const environment<Bindings...>&
     detail::evaluation<T, environment<Bindings...>, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{
         env, form.numbers};
     run.run();
-    return detail::copy_to<result>(run.template value<root>());
+    result out;
+    detail::copy_into(out, run.template value<root>());
+    return out;
   }
 }
 

@@ -153,7 +153,7 @@ struct broadcast_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    for (std::size_t i = 0; i < Out::size; ++i) out[i] = detail::broadcast_read<Out::size>(x, i);
+    for (std::size_t i = 0; i < Out::size; ++i) out[i] = detail::broadcast_read<Out::size, X::size>(x.data(), i);
   }
   static std::string notation(const inspect::names<1>& in) {
     return "broadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";
