@@ -10,6 +10,7 @@
 #include <typegrad/ops/cross_entropy.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/linear.hpp>
+#include <typegrad/ops/losses.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 #include <typegrad/graph/canon.hpp>

@@ -52,6 +52,11 @@ template <class Probabilities, class Targets>
 struct cross_entropy_shapes_agree {
   static constexpr bool value = std::is_same_v<Probabilities, Targets> && Probabilities::rank >= 1;
 };
+// mse and bce_with_logits: predictions and targets of one shape
+template <class Predictions, class Targets>
+struct loss_operands_share_shape {
+  static constexpr bool value = std::is_same_v<Predictions, Targets>;
+};
 // row-wise ops (softmax, log_softmax) take rank 1 or 2
 template <class S>
 struct rowwise_operand_has_rank_1_or_2 {

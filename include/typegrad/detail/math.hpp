@@ -75,6 +75,16 @@ constexpr double tanh(double x) {
   return x < 0 ? -t : t;
 }
 
+// log(1 + x) without losing x to the rounding of 1 + x: with u = 1 + x
+// rounded, log(u) * x / (u - 1) cancels that rounding (Goldberg, 1991).
+constexpr double log1p(double x) {
+  if (x != x || x < -1) return std::numeric_limits<double>::quiet_NaN();
+  const double u = 1.0 + x;
+  if (u == 1.0) return x;
+  if (u == std::numeric_limits<double>::infinity()) return u;
+  return log(u) * x / (u - 1.0);
+}
+
 }  // namespace consteval_impl
 
 template <class T>
@@ -96,6 +106,12 @@ template <class T>
 TYPEGRAD_ALWAYS_INLINE constexpr T tanh(T x) {
   if (std::is_constant_evaluated()) return static_cast<T>(consteval_impl::tanh(x));
   return std::tanh(x);
+}
+
+template <class T>
+TYPEGRAD_ALWAYS_INLINE constexpr T log1p(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(consteval_impl::log1p(x));
+  return std::log1p(x);
 }
 
 }  // namespace typegrad::detail::math

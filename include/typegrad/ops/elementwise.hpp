@@ -124,6 +124,34 @@ struct sqrt_fn {
   }
 };
 
+// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exp only of a non-positive
+// number, so it is finite for every finite x and exact at both tails.
+struct softplus_fn {
+  static constexpr std::string_view name = "softplus";
+  template <class T>
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
+    const T magnitude = x < T(0) ? -x : x;
+    return (x > T(0) ? x : T(0)) + detail::math::log1p(detail::math::exp(-magnitude));
+  }
+  static std::string cpp(const std::string& x) {
+    return "((" + x + " > 0.0 ? " + x + " : 0.0) + std::log1p(std::exp(-std::fabs(" + x + "))))";
+  }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, sigmoid(x)); }
+};
+// log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), stable as softplus is.
+struct log_sigmoid_fn {
+  static constexpr std::string_view name = "log_sigmoid";
+  template <class T>
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
+    const T magnitude = x < T(0) ? -x : x;
+    return (x < T(0) ? x : T(0)) - detail::math::log1p(detail::math::exp(-magnitude));
+  }
+  static std::string cpp(const std::string& x) {
+    return "((" + x + " < 0.0 ? " + x + " : 0.0) - std::log1p(std::exp(-std::fabs(" + x + "))))";
+  }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, sigmoid(negate(x))); }
+};
+
 template <expression X>
 constexpr auto relu(const X& x) {
   return make_node<map_op<relu_fn>>(x);
@@ -155,6 +183,15 @@ constexpr auto square(const X& x) {
 template <expression X>
 constexpr auto sqrt(const X& x) {
   return make_node<map_op<sqrt_fn>>(x);
+}
+
+template <expression X>
+constexpr auto softplus(const X& x) {
+  return make_node<map_op<softplus_fn>>(x);
+}
+template <expression X>
+constexpr auto log_sigmoid(const X& x) {
+  return make_node<map_op<log_sigmoid_fn>>(x);
 }
 
 }  // namespace typegrad

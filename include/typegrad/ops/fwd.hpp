@@ -48,6 +48,10 @@ template <expression X>
 constexpr auto square(const X& x);
 template <expression X>
 constexpr auto sqrt(const X& x);
+template <expression X>
+constexpr auto softplus(const X& x);
+template <expression X>
+constexpr auto log_sigmoid(const X& x);
 
 // softmax.hpp
 template <expression X>
@@ -58,6 +62,12 @@ constexpr auto log_softmax(const X& x);
 // cross_entropy.hpp
 template <expression P, expression Y>
 constexpr auto cross_entropy(const P& p, const Y& y);
+
+// losses.hpp
+template <expression P, expression Y>
+constexpr auto mse(const P& p, const Y& y);
+template <expression Z, expression Y>
+constexpr auto bce_with_logits(const Z& z, const Y& y);
 
 // reduce.hpp
 template <expression X>
