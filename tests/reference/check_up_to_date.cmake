@@ -1,11 +1,11 @@
-# Reruns make_reference.py and compares with the committed header.
+# Reruns a reference script and compares its output with the committed header.
 execute_process(COMMAND ${PYTHON} ${SCRIPT} OUTPUT_FILE ${OUT} RESULT_VARIABLE result)
 if(NOT result EQUAL 0)
-  message(FATAL_ERROR "make_reference.py failed")
+  message(FATAL_ERROR "${SCRIPT} failed")
 endif()
 file(READ ${OUT} made)
 file(READ ${COMMITTED} committed)
 if(NOT made STREQUAL committed)
-  message(FATAL_ERROR "tests/reference/reference_values.hpp differs from what make_reference.py makes now")
+  message(FATAL_ERROR "${COMMITTED} differs from what ${SCRIPT} makes now")
 endif()
 message(STATUS "reference values are what the script makes")

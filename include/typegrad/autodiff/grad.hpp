@@ -20,6 +20,7 @@
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/graph/canon.hpp>
+#include <typegrad/graph/params.hpp>
 #include <typegrad/graph/topo.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/reduce.hpp>
@@ -152,13 +153,12 @@ struct gradient_program {
 
   // flatten: the whole program, every node's kernel, is one function of
   // straight-line code, with calls left only to the math library (exp, log).
-  template <class... Bindings>
-  TYPEGRAD_FLATTEN constexpr gradients<typename environment<Bindings...>::scalar_type, Wrt...> operator()(
-      const environment<Bindings...>& env) const {
-    using T = typename environment<Bindings...>::scalar_type;
+  template <binding_source Env>
+  TYPEGRAD_FLATTEN constexpr gradients<typename Env::scalar_type, Wrt...> operator()(const Env& env) const {
+    using T = typename Env::scalar_type;
     gradients<T, Wrt...> out{};
     if constexpr (detail::check_terminal_names(nodes{})) {
-      detail::evaluation<T, environment<Bindings...>, NumberCount, nodes> run{env, numbers};
+      detail::evaluation<T, Env, NumberCount, nodes> run{env, numbers};
       run.run();
       out.value = run.template value<Loss>()[0];
       [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -166,6 +166,14 @@ struct gradient_program {
       }(std::index_sequence_for<Wrt...>{});
     }
     return out;
+  }
+
+  // Parameters and data passed apart: step(params, data). Both are read in
+  // place, so one parameter set serves batches of any size.
+  template <environment_type... Envs>
+    requires(sizeof...(Envs) >= 2)
+  constexpr auto operator()(const Envs&... envs) const {
+    return (*this)(detail::join_environments(envs...));
   }
 
  private:
@@ -179,11 +187,9 @@ struct gradient_program {
   }
 };
 
-// Derives the gradient of a scalar loss with respect to the listed params and
-// inputs. Everything is decided at compile time; the program holds only the
-// values of the numbers written in the loss.
+namespace detail {
 template <expression E, expression... Wrt>
-constexpr auto grad(const E& loss, const Wrt&...) {
+constexpr auto grad_listed(const E& loss, const Wrt&...) {
   static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: grad needs a scalar loss");
   static_assert((is_leaf_expr_v<std::remove_cvref_t<Wrt>> && ...),
                 "typegrad: grad differentiates with respect to terminals (params and inputs) only");
@@ -192,6 +198,23 @@ constexpr auto grad(const E& loss, const Wrt&...) {
   // After a failed check, differentiate the sum, so that only the check reports.
   using root = std::conditional_t<shape_of_t<E>::rank == 0, canonical, decltype(sum(canonical{}))>;
   return gradient_program<root, std::remove_cvref_t<decltype(form)>::number_count, std::remove_cvref_t<Wrt>...>{form.numbers};
+}
+template <class E, class... Leaves>
+constexpr auto grad_all_params(const E& loss, type_list<Leaves...>) {
+  return grad_listed(loss, leaf_expr<Leaves>{}...);
+}
+}  // namespace detail
+
+// Derives the gradient of a scalar loss with respect to the listed params and
+// inputs; with none listed, with respect to every param of the loss, in the
+// order of tg::parameters. Everything is decided at compile time; the program
+// holds only the values of the numbers written in the loss.
+template <expression E, expression... Wrt>
+constexpr auto grad(const E& loss, const Wrt&... wrt) {
+  if constexpr (sizeof...(Wrt) == 0)
+    return detail::grad_all_params(loss, param_leaves_t<E>{});
+  else
+    return detail::grad_listed(loss, wrt...);
 }
 
 }  // namespace typegrad

@@ -103,6 +103,18 @@ template <class First = double, class... Rest>
 struct bindings_share_one_scalar_type {
   static constexpr bool value = (std::is_same_v<First, Rest> && ...);
 };
+// environments passed together (parameters and data) are all float or all
+// double; void stands for an empty environment, which agrees with any
+template <class... Scalars>
+struct environments_share_one_scalar_type {
+  static constexpr bool value = true;
+};
+template <class... Rest>
+struct environments_share_one_scalar_type<void, Rest...> : environments_share_one_scalar_type<Rest...> {};
+template <class First, class... Rest>
+struct environments_share_one_scalar_type<First, Rest...> {
+  static constexpr bool value = ((std::is_void_v<Rest> || std::is_same_v<First, Rest>) && ...);
+};
 // each name is bound once
 template <class Name, std::size_t Count>
 struct bound_once {

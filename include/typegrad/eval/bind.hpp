@@ -3,6 +3,7 @@
 //   auto env = tg::bind(W = tensor, X = tensor, ...);
 #include <cstddef>
 #include <tuple>
+#include <utility>
 #include <type_traits>
 
 #include <boost/hana/count_if.hpp>
@@ -56,8 +57,29 @@ template <class... Bindings>
 struct environment {
   // The scalar type of every bound tensor (double when nothing is bound).
   using scalar_type = typename std::tuple_element_t<0, std::tuple<typename Bindings::tensor_type..., tensor<double>>>::value_type;
+  // The bound terminals, in binding order.
+  using leaves = type_list<typename Bindings::leaf...>;
 
   std::tuple<Bindings...> bindings;
+
+  // How many bindings carry the name Name (0 or 1 in an environment from bind).
+  template <fixed_string Name>
+  static constexpr std::size_t count() {
+    return detail::binding_count<Name, Bindings...>();
+  }
+
+  // f(terminal, tensor) for every binding, in order; the terminal is the
+  // bound leaf as an expression, so that g[terminal] works inside f.
+  template <class F>
+  constexpr void for_each(F&& f) {
+    std::apply([&](auto&... b) { (f(leaf_expr<typename std::remove_cvref_t<decltype(b)>::leaf>{}, b.value), ...); },
+               bindings);
+  }
+  template <class F>
+  constexpr void for_each(F&& f) const {
+    std::apply([&](const auto&... b) { (f(leaf_expr<typename std::remove_cvref_t<decltype(b)>::leaf>{}, b.value), ...); },
+               bindings);
+  }
 
   // The value bound to Leaf's name.
   template <class Leaf>
@@ -89,6 +111,83 @@ struct environment {
     return const_cast<std::remove_cvref_t<decltype(lookup<Leaf>())>&>(std::as_const(*this).template lookup<Leaf>());
   }
 };
+
+template <class E>
+struct is_environment : std::false_type {};
+template <class... B>
+struct is_environment<environment<B...>> : std::true_type {};
+
+namespace detail {
+// The scalar type of an environment that binds anything; void for an empty
+// one, which holds no data to disagree with.
+template <class Env>
+using bound_scalar_t = std::conditional_t<Env::leaves::size != 0, typename Env::scalar_type, void>;
+// The first non-empty environment's scalar type (double when all are empty).
+template <class... Envs>
+struct first_bound_scalar {
+  using scalar_type = double;
+};
+template <class Env, class... Rest>
+struct first_bound_scalar<Env, Rest...> {
+  using scalar_type = typename std::conditional_t<Env::leaves::size != 0, Env, first_bound_scalar<Rest...>>::scalar_type;
+};
+// The position of the first environment that binds Name (sizeof...(Envs) if none).
+template <fixed_string Name, class... Envs>
+constexpr std::size_t binding_part() {
+  constexpr std::size_t counts[] = {Envs::template count<Name>()..., 1};
+  std::size_t i = 0;
+  while (counts[i] == 0) ++i;
+  return i;
+}
+}  // namespace detail
+
+// Several environments read as one, by reference: eval(e, params, data) and
+// program(params, data) look every terminal up in whichever part binds it,
+// so one parameter set serves data of any batch size without a copy.
+template <class... Envs>
+struct joined_environment {
+  using scalar_type = typename detail::first_bound_scalar<Envs...>::scalar_type;
+  std::tuple<const Envs&...> parts;
+
+  template <class Leaf>
+  constexpr const auto& lookup() const {
+    constexpr std::size_t part = detail::binding_part<Leaf::name, Envs...>();
+    constexpr std::size_t total = (std::size_t{0} + ... + Envs::template count<Leaf::name>());
+    if constexpr (total > 1) {
+      static_assert(diagnostics::bound_once<diagnostics::spelled_t<Leaf::name>, total>::value,
+                    "typegrad: a terminal is bound in more than one of the environments passed together");
+      return detail::zeros_of<scalar_type, typename Leaf::shape_type>;
+    } else if constexpr (part == sizeof...(Envs)) {
+      static_assert(diagnostics::bindings_provide_terminal<diagnostics::spelled_t<Leaf::name>, typename Leaf::shape_type, false>::value,
+                    "typegrad: the expression needs a terminal that the bindings lack");
+      return detail::zeros_of<scalar_type, typename Leaf::shape_type>;
+    } else {
+      return std::get<part>(parts).template lookup<Leaf>();
+    }
+  }
+};
+
+template <class E>
+struct is_joined_environment : std::false_type {};
+template <class... Envs>
+struct is_joined_environment<joined_environment<Envs...>> : std::true_type {};
+
+// What evaluation reads terminals from: one environment, or several joined.
+template <class E>
+concept binding_source = is_environment<std::remove_cvref_t<E>>::value || is_joined_environment<std::remove_cvref_t<E>>::value;
+template <class E>
+concept environment_type = is_environment<std::remove_cvref_t<E>>::value;
+
+namespace detail {
+// One environment as it is; several joined, after checking that they share
+// one scalar type.
+template <class... Envs>
+constexpr auto join_environments(const Envs&... envs) {
+  static_assert(diagnostics::environments_share_one_scalar_type<detail::bound_scalar_t<Envs>...>::value,
+                "typegrad: the environments passed together mix float and double; use one scalar type");
+  return joined_environment<Envs...>{{envs...}};
+}
+}  // namespace detail
 
 template <class... Bindings>
 constexpr environment<Bindings...> bind(const Bindings&... bindings) {

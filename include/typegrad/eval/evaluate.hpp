@@ -148,9 +148,9 @@ constexpr bool check_terminal_names(type_list<Nodes...>) {
 
 // Evaluates an expression with the given bindings; the result is a tensor of
 // the expression's static shape (a rank-0 tensor converts to its scalar).
-template <expression E, class... Bindings>
-TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const environment<Bindings...>& env) {
-  using T = typename environment<Bindings...>::scalar_type;
+template <expression E, binding_source Env>
+TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const Env& env) {
+  using T = typename Env::scalar_type;
   const auto form = canonicalize(e);
   using root = typename decltype(form)::expression_type;
   using nodes = node_list_t<root>;
@@ -158,13 +158,20 @@ TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const environment<Bindings...>&
   if constexpr (!detail::check_terminal_names(nodes{})) {
     return result{};  // reported; nothing more to say
   } else {
-    detail::evaluation<T, environment<Bindings...>, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{
-        env, form.numbers};
+    detail::evaluation<T, Env, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{env, form.numbers};
     run.run();
     result out;
     detail::copy_into(out, run.template value<root>());
     return out;
   }
+}
+
+// Parameters and data (or any environments) passed apart, read in place:
+// eval(logits, params, data).
+template <expression E, environment_type... Envs>
+  requires(sizeof...(Envs) >= 2)
+constexpr auto eval(const E& e, const Envs&... envs) {
+  return eval(e, detail::join_environments(envs...));
 }
 
 // An expression with no terminals needs no bindings.

@@ -1,6 +1,16 @@
 #pragma once
-// Plain stochastic gradient descent: every terminal a gradient program was
-// asked about moves against its gradient, in place in the bindings.
+// Stochastic gradient descent.
+//   tg::sgd_step(env, g, rate)     plain SGD, in place in the bindings;
+//   tg::sgd opt(params, {...})     with momentum, Nesterov momentum and
+//                                  (coupled, L2) weight decay; its state, one
+//                                  velocity per parameter, is typed by the
+//                                  parameter set and lives in the optimiser.
+// Per element, with d the gradient, the rules of PyTorch's torch.optim.SGD
+// (dampening 0):
+//   d = d + weight_decay * p
+//   b = momentum * b + d                     (b starts at zero)
+//   d = nesterov ? d + momentum * b : b      (when momentum != 0)
+//   p = p - learning_rate * d
 #include <cstddef>
 
 #include <typegrad/autodiff/grad.hpp>
@@ -19,5 +29,49 @@ TYPEGRAD_ALWAYS_INLINE constexpr void sgd_step(environment<Bindings...>& env, co
   };
   (update(Wrt{}), ...);
 }
+
+struct sgd_options {
+  double learning_rate = 0.01;
+  double momentum = 0;
+  bool nesterov = false;
+  double weight_decay = 0;
+};
+
+template <class Params>
+struct sgd {
+  sgd_options options;
+  Params velocity{};        // zero until the first step
+  std::size_t steps = 0;    // steps taken
+
+  constexpr sgd(const Params&, sgd_options o) : options(o) {}
+
+  // One step at options.learning_rate, or at a rate given for this step
+  // (a schedule's value).
+  template <class G>
+  constexpr void step(Params& params, const G& g) {
+    step(params, g, options.learning_rate);
+  }
+  template <class G>
+  constexpr void step(Params& params, const G& g, double learning_rate) {
+    using T = typename Params::scalar_type;
+    const T rate = static_cast<T>(learning_rate), mu = static_cast<T>(options.momentum),
+            decay = static_cast<T>(options.weight_decay);
+    params.for_each([&](const auto& terminal, auto& p) {
+      const auto& grad = g[terminal];
+      auto& b = velocity[terminal];
+      for (std::size_t i = 0; i < p.size; ++i) {
+        T d = grad[i] + decay * p[i];
+        if (options.momentum != 0) {
+          b[i] = mu * b[i] + d;
+          d = options.nesterov ? d + mu * b[i] : b[i];
+        }
+        p[i] -= rate * d;
+      }
+    });
+    ++steps;
+  }
+};
+template <class Params>
+sgd(const Params&, sgd_options) -> sgd<Params>;
 
 }  // namespace typegrad
