@@ -1,87 +1,112 @@
-// A 64-32-10 network trained on real data: the UCI handwritten digits (8x8
-// images, 1797 of them; data/README.md has the source and licence). Trains
-// with minibatch SGD on the first 1472 images and reports accuracy on the
-// last 320.
+// A 64-32-10 relu network trained with Adam on real data: the UCI handwritten
+// digits (8x8 images, 1797 of them; data/README.md has the source and
+// licence). A seeded, stratified 80/20 split; one progress line per epoch;
+// the test set is classified one image at a time, at batch 1, with the
+// parameters trained at batch 32.
 //   digits [path/to/digits.csv]
+// Without a path it reads the digits.csv that the build unpacks next to this
+// program, so it runs from the repository root or from the build folder.
 #include <typegrad/typegrad.hpp>
 
-#include <cmath>
+#include <chrono>
 #include <cstdio>
-#include <random>
+#include <filesystem>
 #include <string>
 
 namespace tg = typegrad;
 
-constexpr std::size_t batch = 32, pixels = 64, hidden = 32, classes = 10;
+constexpr std::size_t pixels = 64, hidden = 32, classes = 10, batch = 32;
+constexpr int epochs = 40;
+
+// [model]
 constexpr tg::param<"W1", pixels, hidden> W1;
 constexpr tg::param<"b1", hidden> b1;
 constexpr tg::param<"W2", hidden, classes> W2;
 constexpr tg::param<"b2", classes> b2;
-constexpr tg::input<"X", batch, pixels> X;
-constexpr tg::input<"Y", batch, classes> Y;
+template <std::size_t B>
+constexpr tg::input<"X", B, pixels> X{};
+template <std::size_t B>
+constexpr tg::input<"Y", B, classes> Y{};
 
-constexpr auto logits = tg::relu(X * W1 + b1) * W2 + b2;
-constexpr auto loss = tg::mean(tg::cross_entropy(tg::softmax(logits), Y));
-constexpr auto step = tg::grad(loss, W1, b1, W2, b2);
+// One model for every batch size B.
+template <std::size_t B>
+constexpr auto logits = tg::relu(X<B> * W1 + b1) * W2 + b2;
+template <std::size_t B>
+constexpr auto loss = tg::mean(tg::cross_entropy(tg::softmax(logits<B>), Y<B>));
 
-constexpr std::size_t train_rows = 1472, test_first = 1477, test_rows = 320;
+constexpr auto step = tg::grad(loss<batch>);  // every param: W1, b1, W2, b2
+// [model]
 
-// One-hot targets of a batch, each label checked to be a digit.
-tg::tensor<double, batch, classes> targets(const tg::csv_table& table, std::size_t first) {
-  tg::tensor<double, batch, classes> y{};
-  for (std::size_t r = 0; r < batch; ++r) {
-    const double label = table.at(first + r, pixels);
-    if (!(label >= 0 && label <= 9 && std::floor(label) == label))
-      throw tg::data_error(table.where(first + r, pixels) + ": expected a digit label 0..9, found " + std::to_string(label));
-    y(r, std::size_t(label)) = 1;
-  }
-  return y;
+using digit_set = tg::dataset<float, pixels, classes>;
+
+std::string find_data(int argc, char** argv) {
+  if (argc > 1) return argv[1];
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  const fs::path beside = fs::read_symlink("/proc/self/exe", ignored).parent_path() / "digits.csv";
+  if (fs::exists(beside, ignored)) return beside.string();
+#ifdef TYPEGRAD_DIGITS_CSV
+  return TYPEGRAD_DIGITS_CSV;  // where the build unpacked it
+#else
+  return "digits.csv";
+#endif
 }
 
-template <class Tensor>
-Tensor random_weights(std::mt19937_64& rng, double scale) {
-  std::normal_distribution<double> normal(0, scale);
-  Tensor t{};
-  for (auto& v : t) v = normal(rng);
-  return t;
+// [predict]
+// The class of one image, at batch 1.
+template <class Params>
+std::size_t predict(const Params& params, const tg::tensor<float, 1, pixels>& image) {
+  const auto scores = tg::eval(logits<1>, params, tg::bind(X<1> = image));
+  return tg::argmax(scores.data(), classes);
+}
+// [predict]
+
+template <class Params>
+double test_accuracy(const Params& params, const digit_set& test) {
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < test.rows(); ++r) correct += predict(params, test.input(r)) == test.label(r);
+  return double(correct) / double(test.rows());
 }
 
 int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : "digits.csv";
+  const std::string path = find_data(argc, argv);
   try {
-    const tg::csv_table table = tg::read_csv(path, pixels + 1);
-    if (table.rows < test_first + test_rows) throw tg::data_error(path + ": expected 1797 rows, found " + std::to_string(table.rows));
+    // [data]
+    const auto table = tg::read_csv(path, pixels + 1);
+    const auto all = digit_set::classification(table, pixels, 1.0 / 16);  // pixels 0..16 -> 0..1
+    tg::random_engine rng(2024);
+    const auto [train, test] = tg::stratified_split(all, 0.8, rng);
+    tg::minibatches<batch, digit_set> batches(train);  // the partial last batch is dropped each epoch
+    // [data]
+    std::printf("digits: %zu training and %zu test images from %s\n", train.rows(), test.rows(), path.c_str());
 
-    std::mt19937_64 rng(7);
-    auto env = tg::bind(W1 = random_weights<tg::tensor<double, pixels, hidden>>(rng, 1 / std::sqrt(double(pixels))),
-                        b1 = tg::tensor<double, hidden>{}, W2 = random_weights<tg::tensor<double, hidden, classes>>(rng, 1 / std::sqrt(double(hidden))),
-                        b2 = tg::tensor<double, classes>{}, X = tg::tensor<double, batch, pixels>{},
-                        Y = tg::tensor<double, batch, classes>{});
+    // [train]
+    auto params = tg::parameters<float>(loss<batch>);
+    tg::initialize(params, rng, tg::init::he_uniform{});  // biases zero
+    tg::adam optimiser(params, {.learning_rate = 0.003});
+    auto data = tg::bind(X<batch> = tg::tensor<float, batch, pixels>{}, Y<batch> = tg::tensor<float, batch, classes>{});
 
-    for (int epoch = 1; epoch <= 30; ++epoch) {
-      double total = 0;
-      for (std::size_t first = 0; first + batch <= train_rows; first += batch) {
-        env[X] = table.block<double, batch, pixels>(first, 0, 1.0 / 16);  // pixels are 0..16
-        env[Y] = targets(table, first);
-        const auto g = step(env);
-        tg::sgd_step(env, g, 0.2);
-        total += g.value;
+    const auto start = std::chrono::steady_clock::now();
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      batches.shuffle(rng);
+      double loss_sum = 0;
+      std::size_t correct = 0;
+      for (std::size_t b = 0; b < batches.count(); ++b) {
+        batches.load(b, data[X<batch>], data[Y<batch>]);
+        correct += tg::correct_predictions(tg::eval(logits<batch>, params, data), data[Y<batch>]);
+        const auto g = step(params, data);
+        optimiser.step(params, g);
+        loss_sum += g.value;
       }
-      if (epoch % 10 == 0) std::printf("epoch %2d  mean training loss %.4f\n", epoch, total / double(train_rows / batch));
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      tg::epoch_progress{epoch, loss_sum / double(batches.count()), double(correct) / double(batches.count() * batch),
+                         test_accuracy(params, test), seconds}
+          .print();
     }
-
-    std::size_t correct = 0;
-    for (std::size_t first = test_first; first < test_first + test_rows; first += batch) {
-      env[X] = table.block<double, batch, pixels>(first, 0, 1.0 / 16);
-      env[Y] = targets(table, first);
-      const auto scores = tg::eval(logits, env);
-      for (std::size_t r = 0; r < batch; ++r) {
-        std::size_t best = 0;
-        for (std::size_t c = 1; c < classes; ++c) best = scores(r, c) > scores(r, best) ? c : best;
-        correct += env[Y](r, best) == 1;
-      }
-    }
-    std::printf("test accuracy %.3f (%zu of %zu held-out images)\n", double(correct) / test_rows, correct, test_rows);
+    // [train]
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("trained %d epochs in %.2f s\n", epochs, seconds);
+    std::printf("test accuracy: %.4f\n", test_accuracy(params, test));
     return 0;
   } catch (const tg::data_error& e) {
     std::fprintf(stderr, "digits: %s\n", e.what());
