@@ -32,4 +32,5 @@
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/inspect/dot.hpp>
 #include <typegrad/inspect/emit.hpp>
+#include <typegrad/inspect/emit_c.hpp>
 #include <typegrad/inspect/print.hpp>

@@ -120,6 +120,11 @@ template <class Name, std::size_t Count>
 struct bound_once {
   static constexpr bool value = Count <= 1;
 };
+// emit_c deploys a model of one example: exactly one input terminal
+template <std::size_t InputTerminals>
+struct deployed_model_has_one_input {
+  static constexpr bool value = InputTerminals == 1;
+};
 // emitted C++ needs terminal names that are C identifiers
 template <fixed_string Name, class Spelled = spelled_t<Name>>
 struct name_is_c_identifier {

@@ -30,14 +30,76 @@ std::string join(const Parts&... parts) {
   return out;
 }
 
+// The language code is emitted in. Op emitters write one C-like language:
+// C++17 in double, with std:: math functions. For C99 in float each line is
+// mapped token by token: the word double becomes float, std::f( becomes
+// ff( (expf, logf, ...), and a floating literal gets the suffix f, so the
+// arithmetic stays in single precision (no silent promotion to double,
+// which small microcontrollers do in software).
+enum class dialect { cpp_double, c_float };
+
+inline std::string to_dialect(std::string_view line, dialect lang) {
+  if (lang == dialect::cpp_double) return std::string(line);
+  auto is_word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    const char c = line[i];
+    if (is_word(c) && !is_digit(c)) {  // an identifier
+      std::size_t end = i;
+      while (end < line.size() && is_word(line[end])) ++end;
+      const std::string_view word = line.substr(i, end - i);
+      if (word == "double") {
+        out += "float";
+      } else if (word == "std" && line.substr(end, 2) == "::") {
+        std::size_t name_end = end + 2;
+        while (name_end < line.size() && is_word(line[name_end])) ++name_end;
+        out += line.substr(end + 2, name_end - end - 2);
+        out += 'f';
+        end = name_end;
+      } else {
+        out += word;
+      }
+      i = end;
+    } else if (is_digit(c)) {  // a number: digits [. digits] [e [+-] digits]
+      std::size_t end = i;
+      bool floating = false;
+      while (end < line.size() && is_digit(line[end])) ++end;
+      if (end < line.size() && line[end] == '.') {
+        floating = true;
+        ++end;
+        while (end < line.size() && is_digit(line[end])) ++end;
+      }
+      if (end < line.size() && (line[end] == 'e' || line[end] == 'E')) {
+        std::size_t exponent = end + 1;
+        if (exponent < line.size() && (line[exponent] == '+' || line[exponent] == '-')) ++exponent;
+        if (exponent < line.size() && is_digit(line[exponent])) {
+          floating = true;
+          end = exponent;
+          while (end < line.size() && is_digit(line[end])) ++end;
+        }
+      }
+      out += line.substr(i, end - i);
+      if (floating) out += 'f';
+      i = end;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
 // Code being emitted, one statement per line, with indentation.
 struct cpp_code {
   std::string text;
   int depth = 1;
+  dialect lang = dialect::cpp_double;
 
   void line(const std::string& statement) {
     text.append(std::size_t(depth) * 2, ' ');
-    text += statement;
+    text += to_dialect(statement, lang);
     text += '\n';
   }
   // for (int v = 0; v < extent; ++v) { body }

@@ -1,0 +1,320 @@
+#pragma once
+// emit_c: a trained model as one standalone C99 header, for inference where
+// typegrad is not. From the model expression (forward only) and a parameter
+// set it writes
+//   static const float NAME_<param>[...]          the weights, as float32
+//   void NAME(const float input[IN], float output[OUT])          one example
+//   void NAME_with_scratch(input, output, float scratch[NAME_SCRATCH_SIZE])
+//   void NAME_batch(const float* inputs, float* outputs, int count)
+// using nothing but <math.h>: no heap, no mutable global state, loops over
+// static extents written by each op's own emitter (in the C dialect of
+// inspect/code.hpp). Every intermediate lives in one scratch array whose size
+// is planned here by liveness: a node's storage is reused once its last
+// consumer has run.
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/eval/bind.hpp>
+#include <typegrad/eval/evaluate.hpp>
+#include <typegrad/graph/canon.hpp>
+#include <typegrad/graph/topo.hpp>
+#include <typegrad/inspect/code.hpp>
+#include <typegrad/inspect/print.hpp>
+
+namespace typegrad {
+
+namespace inspect {
+
+// Offsets into one scratch array for nodes computed in order, each needing
+// `sizes[i]` elements (0: no storage) and freed after node `last_use[i]`:
+// first fit over the freed gaps, coalesced.
+struct scratch_plan {
+  std::vector<std::size_t> offset;
+  std::size_t size = 0;   // elements of the whole array
+  std::size_t naive = 0;  // elements if every node had its own storage
+};
+inline scratch_plan plan_scratch(const std::vector<std::size_t>& sizes, const std::vector<std::size_t>& last_use) {
+  struct gap {
+    std::size_t begin, length;
+  };
+  std::vector<gap> free;  // sorted by begin
+  scratch_plan plan;
+  plan.offset.assign(sizes.size(), 0);
+  auto release = [&](std::size_t begin, std::size_t length) {
+    std::size_t k = 0;
+    while (k < free.size() && free[k].begin < begin) ++k;
+    free.insert(free.begin() + std::ptrdiff_t(k), gap{begin, length});
+    for (std::size_t j = 0; j + 1 < free.size();) {  // merge neighbours
+      if (free[j].begin + free[j].length == free[j + 1].begin) {
+        free[j].length += free[j + 1].length;
+        free.erase(free.begin() + std::ptrdiff_t(j) + 1);
+      } else {
+        ++j;
+      }
+    }
+  };
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    plan.naive += sizes[i];
+    if (sizes[i] != 0) {
+      std::size_t k = 0;
+      while (k < free.size() && free[k].length < sizes[i]) ++k;
+      if (k < free.size()) {
+        plan.offset[i] = free[k].begin;
+        free[k].begin += sizes[i];
+        free[k].length -= sizes[i];
+        if (free[k].length == 0) free.erase(free.begin() + std::ptrdiff_t(k));
+      } else if (!free.empty() && free.back().begin + free.back().length == plan.size) {
+        plan.offset[i] = free.back().begin;  // grow the last gap
+        plan.size = free.back().begin + sizes[i];
+        free.pop_back();
+      } else {
+        plan.offset[i] = plan.size;
+        plan.size += sizes[i];
+      }
+    }
+    for (std::size_t j = 0; j < i; ++j)
+      if (last_use[j] == i && sizes[j] != 0) release(plan.offset[j], sizes[j]);
+  }
+  return plan;
+}
+
+inline std::string upper_case(std::string_view s) {
+  std::string u;
+  for (char c : s) u += (c >= 'a' && c <= 'z') ? char(c - 'a' + 'A') : c;
+  return u;
+}
+
+inline bool is_c_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!(alpha || (i > 0 && c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+// A float32 value as a C literal that reads back to the same float.
+inline std::string float_literal(double value, std::string_view what) {
+  const float f = static_cast<float>(value);
+  if (!std::isfinite(f))
+    throw std::invalid_argument("emit_c: " + std::string(what) + " is " + std::to_string(value) +
+                                ", which has no finite float32 value");
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", static_cast<double>(f));
+  if (std::strtof(buffer, nullptr) != f)
+    throw std::logic_error("emit_c: " + std::string(what) + ": " + buffer + " does not read back to its float");
+  std::string s = buffer;
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s + "f";
+}
+
+template <class Tensor>
+std::string float_array(const Tensor& t, std::string_view what) {
+  std::string out;
+  for (std::size_t i = 0; i < Tensor::size; ++i) {
+    if (i % 8 == 0) out += "\n  ";
+    out += float_literal(static_cast<double>(t[i]), std::string(what) + "[" + std::to_string(i) + "]");
+    out += i + 1 < Tensor::size ? ", " : "";
+  }
+  return out;
+}
+
+template <class Leaf>
+struct is_input_leaf : std::false_type {};
+template <fixed_string N, class S>
+struct is_input_leaf<input_leaf<N, S>> : std::true_type {};
+
+template <class... Nodes>
+constexpr std::size_t input_terminal_count(type_list<Nodes...>) {
+  return (std::size_t{0} + ... + [] {
+    if constexpr (is_leaf_expr_v<Nodes>)
+      return std::size_t(is_input_leaf<leaf_of_t<Nodes>>::value);
+    else
+      return std::size_t{0};
+  }());
+}
+
+// The input terminal of a model of one example.
+template <class Nodes>
+struct the_input;
+template <class... Nodes>
+struct the_input<type_list<Nodes...>> {
+  template <class N>
+  static constexpr bool is_input() {
+    if constexpr (is_leaf_expr_v<N>)
+      return is_input_leaf<leaf_of_t<N>>::value;
+    else
+      return false;
+  }
+  static constexpr std::size_t index = [] {
+    constexpr bool hits[] = {is_input<Nodes>()..., true};
+    std::size_t i = 0;
+    while (!hits[i]) ++i;
+    return i;
+  }();
+  using type = typename at<index < sizeof...(Nodes) ? index : 0, type_list<Nodes...>>::type;
+};
+
+}  // namespace inspect
+
+// The input terminal of a model (an expression with exactly one input).
+template <class Model>
+using model_input_t = typename inspect::the_input<node_list_t<canonical_t<Model>>>::type;
+
+// The C99 header text. `name` must be a C identifier; it prefixes every name
+// the header defines. Throws std::invalid_argument for a bad name or a
+// parameter with no finite float32 value.
+template <expression Model, environment_type Params>
+std::string emit_c(const Model& model, const Params& params, std::string_view name) {
+  const auto form = canonicalize(model);
+  using root = typename decltype(form)::expression_type;
+  using nodes = node_list_t<root>;
+  constexpr std::size_t inputs = inspect::input_terminal_count(nodes{});
+  static_assert(diagnostics::deployed_model_has_one_input<inputs>::value,
+                "typegrad: emit_c needs a model with exactly one input terminal (the example it is called on)");
+  if (!inspect::is_c_identifier(name))
+    throw std::invalid_argument("emit_c: the name '" + std::string(name) + "' is not a C identifier");
+  const std::string fn(name);
+  constexpr std::size_t in_size = shape_of_t<model_input_t<Model>>::size;
+  constexpr std::size_t out_size = shape_of_t<root>::size;
+
+  // Liveness: the last node that reads each node; the root is written
+  // straight into `output`, so it takes no scratch.
+  std::vector<std::size_t> sizes(nodes::size, 0), last_use(nodes::size, nodes::size);
+  [&]<class... N>(type_list<N...>) {
+    std::size_t i = 0;
+    (([&] {
+       if constexpr (!is_leaf_expr_v<N>) {
+         if constexpr (!std::is_same_v<N, root>) sizes[i] = shape_of_t<N>::size;
+         [&]<class... C>(type_list<C...>) { ((last_use[index_in_v<C, nodes>] = i), ...); }(children_t<N>{});
+       }
+       ++i;
+     }()),
+     ...);
+  }(nodes{});
+  const inspect::scratch_plan plan = inspect::plan_scratch(sizes, last_use);
+
+  std::string weights, constants;
+  std::size_t weight_count = 0;
+  std::array<std::string, nodes::size> var;
+  inspect::cpp_code body;
+  body.lang = inspect::dialect::c_float;
+  [&]<class... N>(type_list<N...>) {
+    std::size_t i = 0, computed = 0;
+    (([&] {
+       if constexpr (is_leaf_expr_v<N>) {
+         using leaf = leaf_of_t<N>;
+         if constexpr (inspect::is_input_leaf<leaf>::value) {
+           var[i] = "input";
+         } else if constexpr (is_variable_leaf_v<leaf>) {
+           static_assert(diagnostics::name_is_c_identifier<leaf::name>::value,
+                         "typegrad: emit_c needs terminal names that are C identifiers");
+           const std::string terminal(leaf::name.view());
+           var[i] = fn + "_" + terminal;
+           const auto& value = params.template lookup<leaf>();
+           weight_count += shape_of_t<N>::size;
+           weights += "/* " + terminal + " " + std::string(shape_text<shape_of_t<N>>::value) + " */\n";
+           weights += "static const float " + var[i] + "[" + inspect::num(shape_of_t<N>::size) + "] = {" +
+                      inspect::float_array(value, terminal) + "};\n";
+         } else {
+           var[i] = inspect::join("k", std::to_string(i), "_");
+           constants += "  const float " + var[i] + "[1] = {" +
+                        inspect::float_literal(inspect::leaf_numeric_value<leaf>(form.numbers.data()), "a constant") +
+                        "};\n";
+         }
+       } else {
+         var[i] = std::is_same_v<N, root> ? std::string("output") : inspect::join("t", std::to_string(++computed), "_");
+         if constexpr (!std::is_same_v<N, root>)
+           body.line("float* const " + var[i] + " = scratch + " + inspect::num(plan.offset[i]) + ";");
+         body.line("// " + var[i] + " = " + inspect::step_text_with<N>(var, nodes{}) + "  " +
+                   std::string(shape_text<shape_of_t<N>>::value));
+         [&]<class... C>(type_list<C...>) {
+           op_of_t<N>::template emit<shape_of_t<N>, shape_of_t<C>...>(
+               body, var[i], inspect::names<sizeof...(C)>{var[index_in_v<C, nodes>]...});
+         }(children_t<N>{});
+       }
+       ++i;
+     }()),
+     ...);
+  }(nodes{});
+  if constexpr (is_leaf_expr_v<root>)
+    body.line("for (int i = 0; i < " + inspect::num(out_size) + "; ++i) output[i] = " + var[nodes::size - 1] + "[i];");
+
+  const std::string upper = inspect::upper_case(fn);
+  const std::size_t scratch = plan.size == 0 ? 1 : plan.size;
+  std::string out;
+  out += "/* Generated by typegrad::emit_c. Standalone C99: it needs only <math.h> (link with -lm).\n";
+  out += " * " + fn + "(input, output) computes " + to_string(model) + " for one example:\n";
+  out += " *   input:  " + inspect::num(in_size) + " floats, " + std::string(shape_text<shape_of_t<model_input_t<Model>>>::value) +
+         " row-major\n";
+  out += " *   output: " + inspect::num(out_size) + " floats, " + std::string(shape_text<shape_of_t<root>>::value) + " row-major\n";
+  out += " * Scratch: " + inspect::num(plan.size) + " floats (" + inspect::num(plan.size * 4) +
+         " bytes), known at compile time: a local array of " + fn + ", or the caller's\n";
+  out += " *   buffer with " + fn + "_with_scratch. Planned by liveness; " + inspect::num(plan.naive) +
+         " floats without reuse.\n";
+  out += " * Weights: " + inspect::num(weight_count) + " floats (" + inspect::num(weight_count * 4) +
+         " bytes) of static const data, float32.\n";
+  out += " * No heap, no mutable global state. */\n";
+  out += "#ifndef " + upper + "_H\n#define " + upper + "_H\n\n#include <math.h>\n\n";
+  out += "#define " + upper + "_INPUT_SIZE " + inspect::num(in_size) + "\n";
+  out += "#define " + upper + "_OUTPUT_SIZE " + inspect::num(out_size) + "\n";
+  out += "#define " + upper + "_SCRATCH_SIZE " + inspect::num(scratch) + "\n\n";
+  out += weights + "\n";
+  out += "static inline void " + fn + "_with_scratch(const float input[" + inspect::num(in_size) + "], float output[" +
+         inspect::num(out_size) + "], float scratch[" + inspect::num(scratch) + "]) {\n";
+  if (plan.size == 0) out += "  (void)scratch;\n";
+  out += constants + body.text + "}\n\n";
+  out += "static inline void " + fn + "(const float input[" + inspect::num(in_size) + "], float output[" +
+         inspect::num(out_size) + "]) {\n";
+  out += "  float scratch[" + inspect::num(scratch) + "];\n";
+  out += "  " + fn + "_with_scratch(input, output, scratch);\n}\n\n";
+  out += "/* count examples, one after another: inputs holds count * " + inspect::num(in_size) +
+         " floats, outputs count * " + inspect::num(out_size) + ". */\n";
+  out += "static inline void " + fn + "_batch(const float* inputs, float* outputs, int count) {\n";
+  out += "  for (int e = 0; e < count; ++e) " + fn + "(inputs + e * " + inspect::num(in_size) + ", outputs + e * " +
+         inspect::num(out_size) + ");\n}\n\n";
+  out += "#endif\n";
+  return out;
+}
+
+// Test vectors for an emitted model: NAME_VECTOR_COUNT (upper case) examples, their inputs
+// and typegrad's outputs for them (computed in the parameters' scalar type,
+// written as float32), as C99 arrays NAME_vector_inputs and
+// NAME_vector_outputs.
+template <expression Model, environment_type Params, class Inputs>
+std::string emit_c_test_vectors(const Model& model, const Params& params, std::string_view name, const Inputs& inputs) {
+  using input = model_input_t<Model>;
+  const std::string fn(name);
+  std::string in_text, out_text;
+  for (const auto& x : inputs) {
+    const auto y = eval(model, params, bind(input{} = x));
+    in_text += "  {" + inspect::float_array(x, "an input") + "},\n";
+    if constexpr (std::remove_cvref_t<decltype(y)>::rank == 0) {
+      out_text += "  {" + inspect::float_literal(static_cast<double>(y), "an output") + "},\n";
+    } else {
+      out_text += "  {" + inspect::float_array(y, "an output") + "},\n";
+    }
+  }
+  const std::size_t count = std::size(inputs);
+  std::string out = "/* Generated by typegrad::emit_c_test_vectors: inputs and typegrad's outputs for " + fn + ". */\n";
+  out += "#define " + inspect::upper_case(fn) + "_VECTOR_COUNT " + inspect::num(count) + "\n";
+  out += "static const float " + fn + "_vector_inputs[" + inspect::num(count) + "][" +
+         inspect::num(shape_of_t<input>::size) + "] = {\n" + in_text + "};\n";
+  out += "static const float " + fn + "_vector_outputs[" + inspect::num(count) + "][" +
+         inspect::num(shape_of_t<canonical_t<Model>>::size) + "] = {\n" + out_text + "};\n";
+  return out;
+}
+
+}  // namespace typegrad
