@@ -1,6 +1,10 @@
 # Every public header compiles on its own (-fsyntax-only), so each stays
-# self-contained. Variables: COMPILER, INCLUDE_DIR, WORK_DIR.
+# self-contained. Variables: COMPILER, INCLUDE_DIR, WORK_DIR, WITH_SAFETENSORS
+# (when off, typegrad/io/safetensors.hpp, which needs nlohmann/json, is left out).
 file(GLOB_RECURSE headers RELATIVE "${INCLUDE_DIR}" "${INCLUDE_DIR}/typegrad/*.hpp")
+if(NOT WITH_SAFETENSORS)
+  list(REMOVE_ITEM headers "typegrad/io/safetensors.hpp")
+endif()
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(failed)
 foreach(header IN LISTS headers)

@@ -5,7 +5,7 @@
 //   auto data = tg::dataset<float, 64, 10>::classification(table, 64, 1.0 / 16);
 //   auto [train, test] = tg::stratified_split(data, 0.8, rng);
 //   tg::minibatches<32, decltype(train)> batches(train);        // partial_batch::drop
-//   for each epoch: batches.shuffle(rng);
+//   for each epoch: batches.shuffle(rng), or batches.shuffle(seed, epoch);
 //     for (std::size_t b = 0; b < batches.count(); ++b) batches.load(b, data_env[X], data_env[Y]);
 //
 // The last partial batch: the batch size is in the model's type, so a batch is
@@ -168,8 +168,20 @@ class minibatches {
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
   }
 
-  // A new order for the next epoch.
-  void shuffle(random_engine& rng) { rng.shuffle(order_.begin(), order_.end()); }
+  // A new order for the next epoch: a shuffle of the rows in file order, so
+  // that the order depends on the engine's state alone. A run resumed from a
+  // checkpoint that kept the state from before the shuffle draws the epoch's
+  // order again.
+  void shuffle(random_engine& rng) {
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    rng.shuffle(order_.begin(), order_.end());
+  }
+  // The order of epoch `epoch` of a run seeded with `seed`, from that pair
+  // alone: a run resumed at any batch needs only the epoch to draw it again.
+  void shuffle(std::uint64_t seed, std::uint64_t epoch) {
+    random_engine rng = random_engine::for_stream(seed, epoch);
+    shuffle(rng);
+  }
 
   std::size_t count() const {
     return last_ == partial_batch::drop ? order_.size() / Batch : (order_.size() + Batch - 1) / Batch;

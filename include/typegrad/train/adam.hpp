@@ -11,6 +11,7 @@
 // which is PyTorch's torch.optim.Adam and AdamW.
 #include <cmath>
 #include <cstddef>
+#include <string_view>
 
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/eval/bind.hpp>
@@ -33,6 +34,19 @@ struct adam_family {
   std::size_t steps = 0;   // steps taken
 
   constexpr adam_family(const Params&, adam_options o) : options(o) {}
+
+  // For checkpoints: the optimiser's name and its state tensors, by name.
+  static constexpr std::string_view kind = Decoupled ? "adamw" : "adam";
+  template <class F>
+  void for_each_state(F&& f) {
+    f("first_moment", first_moment);
+    f("second_moment", second_moment);
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    f("first_moment", first_moment);
+    f("second_moment", second_moment);
+  }
 
   template <class G>
   void step(Params& params, const G& g) {

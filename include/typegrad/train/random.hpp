@@ -16,6 +16,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace typegrad {
@@ -23,6 +26,34 @@ namespace typegrad {
 class random_engine {
  public:
   explicit random_engine(std::uint64_t seed) : bits_(seed) {}
+
+  // An engine for stream `stream` of a seed (an epoch, a worker): seeded with
+  // splitmix64(seed ^ splitmix64(stream)), so streams of one seed differ and
+  // each is a function of (seed, stream) alone.
+  static random_engine for_stream(std::uint64_t seed, std::uint64_t stream) {
+    return random_engine(splitmix64(seed ^ splitmix64(stream)));
+  }
+  static constexpr std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+  }
+
+  // The engine's whole state as text, and back: a checkpoint can keep it in
+  // its metadata, so that a resumed run draws what the unbroken run would.
+  std::string state() const {
+    std::ostringstream out;
+    out << bits_;
+    return out.str();
+  }
+  void restore(const std::string& text) {
+    std::istringstream in(text);
+    std::mt19937_64 restored;
+    in >> restored;
+    if (in.fail()) throw std::invalid_argument("random_engine::restore: the text is not an engine state");
+    bits_ = restored;
+  }
 
   // The next raw 64-bit output of mt19937_64.
   std::uint64_t next() { return bits_(); }

@@ -12,6 +12,7 @@
 //   d = nesterov ? d + momentum * b : b      (when momentum != 0)
 //   p = p - learning_rate * d
 #include <cstddef>
+#include <string_view>
 
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/detail/config.hpp>
@@ -44,6 +45,17 @@ struct sgd {
   std::size_t steps = 0;    // steps taken
 
   constexpr sgd(const Params&, sgd_options o) : options(o) {}
+
+  // For checkpoints: the optimiser's name and its state tensors, by name.
+  static constexpr std::string_view kind = "sgd";
+  template <class F>
+  void for_each_state(F&& f) {
+    f("velocity", velocity);
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    f("velocity", velocity);
+  }
 
   // One step at options.learning_rate, or at a rate given for this step
   // (a schedule's value).

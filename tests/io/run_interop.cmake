@@ -1,0 +1,16 @@
+# typegrad writes, numpy reads and writes back, typegrad reads: bit-exact both
+# ways. Variables: INTEROP (the executable), PYTHON, SCRIPT, WORK_DIR.
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+foreach(step IN ITEMS write python check)
+  if(step STREQUAL "python")
+    set(command ${PYTHON} ${SCRIPT} check-and-write ${WORK_DIR})
+  else()
+    set(command ${INTEROP} ${step} ${WORK_DIR})
+  endif()
+  execute_process(COMMAND ${command} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  message(STATUS "${step}: ${out}")
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "interop step '${step}' failed")
+  endif()
+endforeach()
