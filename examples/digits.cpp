@@ -2,15 +2,23 @@
 // digits (8x8 images, 1797 of them; data/README.md has the source and
 // licence). A seeded, stratified 80/20 split; one progress line per epoch;
 // the test set is classified one image at a time, at batch 1, with the
-// parameters trained at batch 32.
+// parameters trained at batch 32. Then it deploys, next to this program:
+//   digits.safetensors  the trained parameters (when built with the
+//                       safetensors component)
+//   digits_model.h      the model as standalone C99, float32 weights inside
+//   digits_test.csv     the test split, for examples/digits_c.c
 //   digits [path/to/digits.csv]
 // Without a path it reads the digits.csv that the build unpacks next to this
 // program, so it runs from the repository root or from the build folder.
 #include <typegrad/typegrad.hpp>
+#if TYPEGRAD_EXAMPLE_CHECKPOINTS
+#include <typegrad/io/safetensors.hpp>
+#endif
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace tg = typegrad;
@@ -39,11 +47,17 @@ constexpr auto step = tg::grad(loss<batch>);  // every param: W1, b1, W2, b2
 
 using digit_set = tg::dataset<float, pixels, classes>;
 
+namespace fs = std::filesystem;
+
+fs::path program_folder() {
+  std::error_code ignored;
+  return fs::read_symlink("/proc/self/exe", ignored).parent_path();
+}
+
 std::string find_data(int argc, char** argv) {
   if (argc > 1) return argv[1];
-  namespace fs = std::filesystem;
   std::error_code ignored;
-  const fs::path beside = fs::read_symlink("/proc/self/exe", ignored).parent_path() / "digits.csv";
+  const fs::path beside = program_folder() / "digits.csv";
   if (fs::exists(beside, ignored)) return beside.string();
 #ifdef TYPEGRAD_DIGITS_CSV
   return TYPEGRAD_DIGITS_CSV;  // where the build unpacked it
@@ -62,10 +76,31 @@ std::size_t predict(const Params& params, const tg::tensor<float, 1, pixels>& im
 // [predict]
 
 template <class Params>
-double test_accuracy(const Params& params, const digit_set& test) {
+std::size_t correct_on(const Params& params, const digit_set& test) {
   std::size_t correct = 0;
   for (std::size_t r = 0; r < test.rows(); ++r) correct += predict(params, test.input(r)) == test.label(r);
-  return double(correct) / double(test.rows());
+  return correct;
+}
+
+// Written whole or not at all: a temporary file, then a rename.
+void write_file(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw tg::data_error(temporary.string() + ": cannot write");
+  }
+  fs::rename(temporary, path);
+}
+
+// The test split as CSV, 64 pixels (0..16) and the label, for the C program.
+std::string test_csv(const digit_set& test) {
+  std::string out;
+  for (std::size_t r = 0; r < test.rows(); ++r) {
+    for (std::size_t c = 0; c < pixels; ++c) out += std::to_string(int(test.input_row(r)[c] * 16 + 0.5f)) + ",";
+    out += std::to_string(test.label(r)) + "\n";
+  }
+  return out;
 }
 
 int main(int argc, char** argv) {
@@ -100,13 +135,31 @@ int main(int argc, char** argv) {
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       tg::epoch_progress{epoch, loss_sum / double(batches.count()), double(correct) / double(batches.count() * batch),
-                         test_accuracy(params, test), seconds}
+                         double(correct_on(params, test)) / double(test.rows()), seconds}
           .print();
     }
     // [train]
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("trained %d epochs in %.2f s\n", epochs, seconds);
-    std::printf("test accuracy: %.4f\n", test_accuracy(params, test));
+
+    // [deploy]
+    const fs::path folder = program_folder();
+#if TYPEGRAD_EXAMPLE_CHECKPOINTS
+    tg::save_safetensors((folder / "digits.safetensors").string(), params, {{"model", "64-32-10 relu, softmax"}});
+    auto reloaded = tg::parameters<float>(loss<batch>);
+    tg::load_safetensors((folder / "digits.safetensors").string(), reloaded);
+    if (!(reloaded[W1] == params[W1] && reloaded[b1] == params[b1] && reloaded[W2] == params[W2] && reloaded[b2] == params[b2]))
+      throw tg::data_error("digits.safetensors: the reloaded parameters differ from the saved ones");
+    std::printf("saved digits.safetensors and read it back: the same parameters, bit for bit\n");
+#endif
+    const std::string header = tg::emit_c(logits<1>, params, "digits_model");
+    write_file(folder / "digits_model.h", header);
+    write_file(folder / "digits_test.csv", test_csv(test));
+    std::printf("emitted digits_model.h (%zu bytes) and digits_test.csv next to %s\n", header.size(),
+                (folder / "digits").c_str());
+    // [deploy]
+    const std::size_t correct = correct_on(params, test);
+    std::printf("test accuracy: %.4f (%zu of %zu)\n", double(correct) / double(test.rows()), correct, test.rows());
     return 0;
   } catch (const tg::data_error& e) {
     std::fprintf(stderr, "digits: %s\n", e.what());
