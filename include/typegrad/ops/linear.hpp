@@ -59,9 +59,12 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_columns(T* out, const T* b, AAt a_at, 
     // Rows per pass: as many as keep the accumulators within 16 registers
     // (more rows measured slower on AVX-512: each row adds a broadcast).
     constexpr std::size_t rows = 16 / Blocks >= 4 ? 4 : (16 / Blocks >= 2 ? 2 : 1);
-    std::size_t i = 0;
-    for (; i + rows <= M; i += rows) matmul_rows<T, W, Blocks, rows>(out, b, a_at, i, j0, n, k);
-    for (; i < M; ++i) matmul_rows<T, W, Blocks, 1>(out, b, a_at, i, j0, n, k);
+    // Both bounds are constants: with `i + rows <= M` over a running i, g++
+    // could not bound i after the loop and warned (-Waggressive-loop-
+    // optimizations) of an out-of-range store in the tail loop.
+    constexpr std::size_t whole = M / rows * rows;
+    for (std::size_t i = 0; i < whole; i += rows) matmul_rows<T, W, Blocks, rows>(out, b, a_at, i, j0, n, k);
+    for (std::size_t i = whole; i < M; ++i) matmul_rows<T, W, Blocks, 1>(out, b, a_at, i, j0, n, k);
   }
 }
 
