@@ -3,6 +3,7 @@
 #   // expect-error: REGEX        the first error line must match (and start "typegrad:")
 #   // expect-context: REGEX      optional; each must match the first error or the 3 lines after it (repeatable)
 #   // the line marked "// <- error" is the user's line the compiler must point at
+# The whole output must stay under 40 lines.
 # A source that uses TYPEGRAD_TWIN has a twin: with -DTYPEGRAD_TWIN it must
 # compile, so the marked line alone is the cause. No further error may follow
 # the first (no cascade).
@@ -91,7 +92,16 @@ if(NOT error_count EQUAL 1)
   message(FATAL_ERROR "${error_count} errors: the first must be the only one (no cascade):\n${out}")
 endif()
 get_filename_component(name "${SOURCE}" NAME)
-if(marked_line GREATER 0 AND NOT out MATCHES "${name}:${marked_line}:")
+if(marked_line EQUAL 0)
+  message(FATAL_ERROR "${SOURCE}: no line is marked '// <- error'")
+endif()
+if(NOT out MATCHES "${name}:${marked_line}:")
   message(FATAL_ERROR "the diagnostic does not point at the user's line ${name}:${marked_line}:\n${out}")
+endif()
+# Short enough to read: under 40 lines in all.
+string(REGEX MATCHALL "\n" newlines "${out}")
+list(LENGTH newlines line_count)
+if(line_count GREATER_EQUAL 40)
+  message(FATAL_ERROR "the diagnostic runs to ${line_count} lines; it must stay under 40:\n${out}")
 endif()
 message(STATUS "rejected as expected: ${first_error}")

@@ -1,4 +1,4 @@
-// expect-error: typegrad: emit_cpp needs terminal names that are C identifiers
+// expect-error: typegrad: emit_cpp needs terminal names that are C\+\+ identifiers
 // expect-context: name<'w', '-', '1'>
 #include <typegrad/typegrad.hpp>
 namespace tg = typegrad;

@@ -1,5 +1,5 @@
 // expect-error: typegrad: bind mixes float and double tensors
-// expect-context: bindings_share_one_scalar_type<double, float>
+// expect-context: name<'W'>, double, (typegrad::diagnostics::)?name<'x'>, float
 #include <typegrad/typegrad.hpp>
 namespace tg = typegrad;
 constexpr tg::param<"W", 2, 2> W;

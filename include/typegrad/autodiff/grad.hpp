@@ -135,10 +135,35 @@ struct gradients {
   template <class W>
   static constexpr bool listed() {
     constexpr bool found = index_in_v<W, type_list<Wrt...>> < sizeof...(Wrt);
-    static_assert(found, "typegrad: g[t] names a terminal that was not listed in grad(loss, ...)");
+    static_assert(found || diagnostics::gradient_lists_terminal<diagnostics::spelled_t<leaf_of_t<W>::name>,
+                                                                diagnostics::spelled_t<leaf_of_t<Wrt>::name>...>::value,
+                  "typegrad: g[t] names a terminal that was not listed in grad(loss, ...)");
     return found;
   }
 };
+
+namespace detail {
+// An optimiser updates every parameter of its set, so g must list each one:
+// reports the first that it does not.
+template <class Listed, class... Leaves>
+constexpr std::size_t first_unlisted_leaf() {
+  constexpr bool listed[] = {(index_in_v<leaf_expr<Leaves>, Listed> < Listed::size)..., false};
+  std::size_t i = 0;
+  while (i < sizeof...(Leaves) && listed[i]) ++i;
+  return i;
+}
+template <class... Leaves, class T, class... Wrt>
+constexpr bool gradients_cover(type_list<Leaves...>, const gradients<T, Wrt...>*) {
+  constexpr std::size_t first_unlisted = first_unlisted_leaf<type_list<Wrt...>, Leaves...>();
+  if constexpr (first_unlisted < sizeof...(Leaves)) {
+    using missing = typename at<first_unlisted, type_list<Leaves...>>::type;
+    static_assert(diagnostics::gradients_list_parameter<diagnostics::spelled_t<missing::name>,
+                                                        diagnostics::spelled_t<leaf_of_t<Wrt>::name>...>::value,
+                  "typegrad: the optimiser's parameter set has a parameter the gradients do not list");
+  }
+  return first_unlisted == sizeof...(Leaves);
+}
+}  // namespace detail
 
 // The program grad(...) returns. Loss is canonical; the numbers are the values
 // of its constant_leaf<I> terminals.
@@ -153,11 +178,13 @@ struct gradient_program {
 
   // flatten: the whole program, every node's kernel, is one function of
   // straight-line code, with calls left only to the math library (exp, log).
+  // auto: the body is instantiated at the call, so a binding error shows the
+  // caller's line.
   template <binding_source Env>
-  TYPEGRAD_FLATTEN constexpr gradients<typename Env::scalar_type, Wrt...> operator()(const Env& env) const {
+  TYPEGRAD_FLATTEN constexpr auto operator()(const Env& env) const {
     using T = typename Env::scalar_type;
     gradients<T, Wrt...> out{};
-    if constexpr (detail::check_terminal_names(nodes{})) {
+    if constexpr (detail::ready_to_run<Env, nodes>()) {
       detail::evaluation<T, Env, NumberCount, nodes> run{env, numbers};
       run.run();
       out.value = run.template value<Loss>()[0];
@@ -197,7 +224,13 @@ constexpr auto grad_listed(const E& loss, const Wrt&...) {
   using canonical = typename decltype(form)::expression_type;
   // After a failed check, differentiate the sum, so that only the check reports.
   using root = std::conditional_t<shape_of_t<E>::rank == 0, canonical, decltype(sum(canonical{}))>;
-  return gradient_program<root, std::remove_cvref_t<decltype(form)>::number_count, std::remove_cvref_t<Wrt>...>{form.numbers};
+  constexpr std::size_t numbers = std::remove_cvref_t<decltype(form)>::number_count;
+  // Two terminals of one name are reported here, at grad, not first when the
+  // program is called; then no cotangent is derived.
+  if constexpr (!detail::check_terminal_names(node_list_t<root>{}))
+    return gradient_program<root, numbers>{form.numbers};
+  else
+    return gradient_program<root, numbers, std::remove_cvref_t<Wrt>...>{form.numbers};
 }
 template <class E, class... Leaves>
 constexpr auto grad_all_params(const E& loss, type_list<Leaves...>) {

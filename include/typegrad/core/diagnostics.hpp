@@ -5,6 +5,7 @@
 // the error line itself. The messages stand beside the static_asserts, in the
 // op that owns the rule.
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -98,11 +99,6 @@ template <class Name, class TerminalA, class TerminalB>
 struct one_name_one_terminal {
   static constexpr bool value = std::is_same_v<TerminalA, TerminalB>;
 };
-// bindings are all float or all double
-template <class First = double, class... Rest>
-struct bindings_share_one_scalar_type {
-  static constexpr bool value = (std::is_same_v<First, Rest> && ...);
-};
 // environments passed together (parameters and data) are all float or all
 // double; void stands for an empty environment, which agrees with any
 template <class... Scalars>
@@ -115,6 +111,21 @@ template <class First, class... Rest>
 struct environments_share_one_scalar_type<First, Rest...> {
   static constexpr bool value = ((std::is_void_v<Rest> || std::is_same_v<First, Rest>) && ...);
 };
+// bind: every tensor of one scalar type; names the first two that differ
+template <class FirstName, class FirstScalar, class OtherName, class OtherScalar>
+struct bound_scalar_types_agree {
+  static constexpr bool value = std::is_same_v<FirstScalar, OtherScalar>;
+};
+// g[t]: t is one of the terminals grad was asked about (Listed)
+template <class Name, class... Listed>
+struct gradient_lists_terminal {
+  static constexpr bool value = (std::is_same_v<Name, Listed> || ...);
+};
+// an optimiser updates every parameter of its set, so the gradients list each
+template <class Name, class... Listed>
+struct gradients_list_parameter {
+  static constexpr bool value = (std::is_same_v<Name, Listed> || ...);
+};
 // each name is bound once
 template <class Name, std::size_t Count>
 struct bound_once {
@@ -125,20 +136,42 @@ template <std::size_t InputTerminals>
 struct deployed_model_has_one_input {
   static constexpr bool value = InputTerminals == 1;
 };
-// emitted C++ needs terminal names that are C identifiers
+// emitted code needs terminal names that are C identifiers
+constexpr bool is_c_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    const bool digit = c >= '0' && c <= '9';
+    if (!(alpha || (i > 0 && digit))) return false;
+  }
+  return true;
+}
 template <fixed_string Name, class Spelled = spelled_t<Name>>
 struct name_is_c_identifier {
-  static constexpr bool value = [] {
-    auto s = Name.view();
-    if (s.empty()) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      char c = s[i];
-      bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-      bool digit = c >= '0' && c <= '9';
-      if (!(alpha || (i > 0 && digit))) return false;
-    }
-    return true;
-  }();
+  static constexpr bool value = is_c_identifier(Name.view());
+};
+// emit_cpp writes each terminal as a field of NAME_in and NAME_out: a C++
+// identifier, not a keyword, and not "value" (NAME_out's loss field)
+constexpr bool is_cpp_keyword(std::string_view s) {
+  constexpr std::string_view keywords[] = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+      "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
+      "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
+      "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+      "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
+      "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
+      "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
+      "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
+  for (std::string_view k : keywords)
+    if (k == s) return true;
+  return false;
+}
+template <fixed_string Name, class Spelled = spelled_t<Name>>
+struct name_is_emittable_field {
+  static constexpr bool value =
+      is_c_identifier(Name.view()) && !is_cpp_keyword(Name.view()) && Name.view() != std::string_view("value");
 };
 
 }  // namespace typegrad::diagnostics

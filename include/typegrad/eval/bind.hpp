@@ -28,6 +28,9 @@ struct binding {
 template <class... Bindings>
 struct environment;
 
+// Why a terminal cannot be read from an environment.
+enum class binding_problem { none, missing, repeated, other_terminal };
+
 namespace detail {
 // Whether a binding type is for the terminal called Name.
 template <fixed_string Name>
@@ -67,6 +70,28 @@ struct environment {
   static constexpr std::size_t count() {
     return detail::binding_count<Name, Bindings...>();
   }
+  // What is wrong with reading Leaf from here, if anything.
+  template <class Leaf>
+  static constexpr binding_problem problem() {
+    constexpr std::size_t n = count<Leaf::name>();
+    if constexpr (n == 0)
+      return binding_problem::missing;
+    else if constexpr (n > 1)
+      return binding_problem::repeated;
+    else if constexpr (!std::is_same_v<typename std::tuple_element_t<detail::binding_index<Leaf::name, Bindings...>(),
+                                                                     std::tuple<Bindings...>>::leaf,
+                                       Leaf>)
+      return binding_problem::other_terminal;
+    else
+      return binding_problem::none;
+  }
+  // The leaf bound under Leaf's name (when problem<Leaf>() is not missing).
+  template <class Leaf>
+  using bound_leaf_t =
+      typename std::tuple_element_t<detail::binding_index<Leaf::name, Bindings...>(), std::tuple<Bindings...>>::leaf;
+  // Whether every bound tensor has one scalar type (bind reports it if not).
+  static constexpr bool one_scalar_type =
+      (std::is_same_v<typename Bindings::tensor_type::value_type, scalar_type> && ...);
 
   // f(terminal, tensor) for every binding, in order; the terminal is the
   // bound leaf as an expression, so that g[terminal] works inside f.
@@ -150,6 +175,24 @@ struct joined_environment {
   std::tuple<const Envs&...> parts;
 
   template <class Leaf>
+  static constexpr binding_problem problem() {
+    constexpr std::size_t total = (std::size_t{0} + ... + Envs::template count<Leaf::name>());
+    constexpr std::size_t part = detail::binding_part<Leaf::name, Envs...>();
+    if constexpr (total == 0)
+      return binding_problem::missing;
+    else if constexpr (total > 1)
+      return binding_problem::repeated;
+    else
+      return std::tuple_element_t<part, std::tuple<Envs...>>::template problem<Leaf>();
+  }
+  template <class Leaf>
+  using bound_leaf_t = typename std::tuple_element_t<detail::binding_part<Leaf::name, Envs...>(),
+                                                     std::tuple<Envs...>>::template bound_leaf_t<Leaf>;
+  static constexpr bool one_scalar_type =
+      (Envs::one_scalar_type && ...) &&
+      diagnostics::environments_share_one_scalar_type<detail::bound_scalar_t<Envs>...>::value;
+
+  template <class Leaf>
   constexpr const auto& lookup() const {
     constexpr std::size_t part = detail::binding_part<Leaf::name, Envs...>();
     constexpr std::size_t total = (std::size_t{0} + ... + Envs::template count<Leaf::name>());
@@ -189,9 +232,42 @@ constexpr auto join_environments(const Envs&... envs) {
 }
 }  // namespace detail
 
+namespace detail {
+// The check that bind's tensors share one scalar type, as the trait
+// bound_scalar_types_agree<name of the first, its type, name of the first
+// that differs, its type>, which the compiler prints with the failure (all
+// void when they agree).
+template <class... Bindings>
+struct scalar_agreement {
+  using type = diagnostics::bound_scalar_types_agree<void, void, void, void>;
+};
+template <class First, class... Rest>
+struct scalar_agreement<First, Rest...> {
+  using T = typename First::tensor_type::value_type;
+  static constexpr std::size_t at = [] {
+    constexpr bool differs[] = {!std::is_same_v<typename Rest::tensor_type::value_type, T>..., true};
+    std::size_t i = 0;
+    while (!differs[i]) ++i;
+    return i;
+  }();
+  template <std::size_t I, bool = (I < sizeof...(Rest))>
+  struct pick {
+    using type = diagnostics::bound_scalar_types_agree<void, void, void, void>;
+  };
+  template <std::size_t I>
+  struct pick<I, true> {
+    using other = std::tuple_element_t<I, std::tuple<Rest...>>;
+    using type = diagnostics::bound_scalar_types_agree<diagnostics::spelled_t<First::leaf::name>, T,
+                                                       diagnostics::spelled_t<other::leaf::name>,
+                                                       typename other::tensor_type::value_type>;
+  };
+  using type = typename pick<at>::type;
+};
+}  // namespace detail
+
 template <class... Bindings>
 constexpr environment<Bindings...> bind(const Bindings&... bindings) {
-  static_assert(diagnostics::bindings_share_one_scalar_type<typename Bindings::tensor_type::value_type...>::value,
+  static_assert(detail::scalar_agreement<Bindings...>::type::value,
                 "typegrad: bind mixes float and double tensors; bind all of one scalar type");
   static_assert((diagnostics::bound_once<diagnostics::spelled_t<Bindings::leaf::name>, detail::binding_count<Bindings::leaf::name, Bindings...>()>::value && ...),
                 "typegrad: bind names one terminal twice");

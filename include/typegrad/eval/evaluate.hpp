@@ -144,6 +144,67 @@ constexpr bool check_terminal_names(type_list<Nodes...>) {
   return clash.first == n;
 }
 
+template <class Env, class N>
+constexpr binding_problem problem_of() {
+  if constexpr (is_leaf_expr_v<N>) {
+    if constexpr (is_variable_leaf_v<leaf_of_t<N>>) return Env::template problem<leaf_of_t<N>>();
+  }
+  return binding_problem::none;
+}
+// The position of the first terminal among Nodes that Env cannot provide
+// (sizeof...(Nodes) when it provides them all).
+template <class Env, class... Nodes>
+constexpr std::size_t first_binding_problem(type_list<Nodes...>) {
+  constexpr bool bad[] = {(problem_of<Env, Nodes>() != binding_problem::none)..., true};
+  std::size_t i = 0;
+  while (!bad[i]) ++i;
+  return i;
+}
+
+// One static_assert for what is wrong with reading Leaf from Env. A function,
+// not a class: Clang treats a failed static_assert in a class instantiated
+// inside an `if constexpr` condition as a non-constant condition, and then
+// goes on into both branches.
+template <class Env, class Leaf>
+constexpr bool report_binding() {
+  constexpr binding_problem problem = Env::template problem<Leaf>();
+  if constexpr (problem == binding_problem::missing) {
+    static_assert(diagnostics::bindings_provide_terminal<diagnostics::spelled_t<Leaf::name>, typename Leaf::shape_type, false>::value,
+                  "typegrad: the expression needs a terminal that the bindings lack");
+  } else if constexpr (problem == binding_problem::repeated) {
+    // tg::bind reports a name bound twice in one environment itself.
+    static_assert(!is_joined_environment<Env>::value ||
+                      diagnostics::bound_once<diagnostics::spelled_t<Leaf::name>, 2>::value,
+                  "typegrad: a terminal is bound in more than one of the environments passed together");
+  } else if constexpr (problem == binding_problem::other_terminal) {
+    static_assert(diagnostics::one_name_one_terminal<diagnostics::spelled_t<Leaf::name>, Leaf,
+                                                     typename Env::template bound_leaf_t<Leaf>>::value,
+                  "typegrad: a terminal is bound under its name, but with another shape or kind");
+  }
+  return true;
+}
+
+// Everything an evaluation or a program call checks before it runs: the
+// terminals' names, the bindings, their scalar types. It is instantiated in
+// the function the user called, so the one error it reports shows the
+// user's line (code reached only through a function returning void, such as
+// run(), is instantiated at the end of the file, where g++ no longer knows
+// which line asked for it). False when something was reported; the caller
+// then runs nothing, so nothing cascades.
+template <class Env, class Nodes>
+constexpr bool ready_to_run() {
+  if constexpr (!check_terminal_names(Nodes{})) {
+    return false;
+  } else {
+    constexpr std::size_t bad = first_binding_problem<Env>(Nodes{});
+    if constexpr (bad != Nodes::size) {
+      return !report_binding<Env, leaf_of_t<typename at<bad, Nodes>::type>>();
+    } else {
+      return Env::one_scalar_type;  // a mix is reported by bind or by the join
+    }
+  }
+}
+
 }  // namespace detail
 
 // Evaluates an expression with the given bindings; the result is a tensor of
@@ -155,7 +216,7 @@ TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const Env& env) {
   using root = typename decltype(form)::expression_type;
   using nodes = node_list_t<root>;
   using result = tensor_for_t<T, shape_of_t<root>>;
-  if constexpr (!detail::check_terminal_names(nodes{})) {
+  if constexpr (!detail::ready_to_run<Env, nodes>()) {
     return result{};  // reported; nothing more to say
   } else {
     detail::evaluation<T, Env, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{env, form.numbers};

@@ -37,8 +37,9 @@ std::string first_element(const std::string& object, std::string_view name) {
 // The header defines NAME_in (one field per terminal), NAME_out (value, then
 // one field per gradient) and inline void NAME(const NAME_in&, NAME_out&).
 // It computes in double, in the order of typegrad's scalar kernels.
+// (auto: instantiated at the call, so a bad terminal name shows the caller's line.)
 template <class Loss, std::size_t K, class... Wrt>
-std::string emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::string_view name) {
+auto emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::string_view name) {
   using program_type = gradient_program<Loss, K, Wrt...>;
   using nodes = typename program_type::nodes;
   const std::string fn(name);
@@ -52,8 +53,8 @@ std::string emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::stri
        if constexpr (is_leaf_expr_v<N>) {
          using leaf = leaf_of_t<N>;
          if constexpr (is_variable_leaf_v<leaf>) {
-           static_assert(diagnostics::name_is_c_identifier<leaf::name>::value,
-                         "typegrad: emit_cpp needs terminal names that are C identifiers");
+           static_assert(diagnostics::name_is_emittable_field<leaf::name>::value,
+                         "typegrad: emit_cpp needs terminal names that are C++ identifiers, neither keywords nor 'value'");
            const std::string_view terminal = leaf::name.view();
            in_fields += "  " + inspect::field<leaf>(terminal) + "\n";
            var[i] = "in_" + std::string(terminal);

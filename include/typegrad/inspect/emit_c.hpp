@@ -95,15 +95,6 @@ inline std::string upper_case(std::string_view s) {
   return u;
 }
 
-inline bool is_c_identifier(std::string_view s) {
-  if (s.empty()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (!(alpha || (i > 0 && c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
 
 // A float32 value as a C literal that reads back to the same float.
 inline std::string float_literal(double value, std::string_view what) {
@@ -176,15 +167,16 @@ using model_input_t = typename inspect::the_input<node_list_t<canonical_t<Model>
 // The C99 header text. `name` must be a C identifier; it prefixes every name
 // the header defines. Throws std::invalid_argument for a bad name or a
 // parameter with no finite float32 value.
+// (auto: instantiated at the call, so a misuse shows the caller's line.)
 template <expression Model, environment_type Params>
-std::string emit_c(const Model& model, const Params& params, std::string_view name) {
+auto emit_c(const Model& model, const Params& params, std::string_view name) {
   const auto form = canonicalize(model);
   using root = typename decltype(form)::expression_type;
   using nodes = node_list_t<root>;
   constexpr std::size_t inputs = inspect::input_terminal_count(nodes{});
   static_assert(diagnostics::deployed_model_has_one_input<inputs>::value,
                 "typegrad: emit_c needs a model with exactly one input terminal (the example it is called on)");
-  if (!inspect::is_c_identifier(name))
+  if (!diagnostics::is_c_identifier(name))
     throw std::invalid_argument("emit_c: the name '" + std::string(name) + "' is not a C identifier");
   const std::string fn(name);
   constexpr std::size_t in_size = shape_of_t<model_input_t<Model>>::size;

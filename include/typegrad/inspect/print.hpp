@@ -68,10 +68,10 @@ std::string notation(const names<sizeof...(C)>& text, const std::array<int, size
     const std::string symbol = std::is_same_v<Op, multiply_op> ? "·" : std::string(Op::symbol);
     return wrap(0, false) + " " + symbol + " " + wrap(1, true);
   } else if constexpr (std::is_same_v<Op, negate_op>) {
-    return "-" + wrap(0, false);
+    return join("-", wrap(0, false));
   } else {
     std::string out = std::string(Op::name) + "(";
-    for (std::size_t i = 0; i < sizeof...(C); ++i) out += (i ? ", " : "") + text[i];
+    for (std::size_t i = 0; i < sizeof...(C); ++i) out += join(i ? ", " : "", text[i]);
     return out + ")";
   }
 }

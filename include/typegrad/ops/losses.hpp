@@ -23,10 +23,10 @@ namespace typegrad {
 struct mse_op {
   static constexpr std::string_view name = "mse";
   template <class P, class Y>
-  static constexpr shape<> shape(P, Y) {
+  static constexpr auto shape(P, Y) {
     static_assert(diagnostics::loss_operands_share_shape<P, Y>::value,
                   "typegrad: mse(p, y) needs predictions and targets of one shape");
-    return {};
+    return typegrad::shape<>{};
   }
   template <class Out, class P, class Y>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const P& p, const Y& y) {
@@ -61,11 +61,13 @@ struct mse_op {
 
 struct bce_with_logits_op {
   static constexpr std::string_view name = "bce_with_logits";
+  // auto: shape_of_t asks only for the type, and an explicit return type
+  // would leave the static_assert in the body unchecked.
   template <class Z, class Y>
-  static constexpr Z shape(Z, Y) {
+  static constexpr auto shape(Z, Y) {
     static_assert(diagnostics::loss_operands_share_shape<Z, Y>::value,
                   "typegrad: bce_with_logits(z, y) needs logits and targets of one shape");
-    return {};
+    return Z{};
   }
   template <class T>
   TYPEGRAD_ALWAYS_INLINE static constexpr T loss(T z, T y) {

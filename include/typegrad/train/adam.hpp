@@ -48,12 +48,20 @@ struct adam_family {
     f("second_moment", second_moment);
   }
 
+  // auto (deduced void): instantiated at the call, so a gradient set that
+  // misses a parameter is reported at the caller's line.
   template <class G>
-  void step(Params& params, const G& g) {
-    step(params, g, options.learning_rate);
+  auto step(Params& params, const G& g) {
+    return step(params, g, options.learning_rate);
   }
   template <class G>
-  void step(Params& params, const G& g, double learning_rate) {
+  auto step(Params& params, const G& g, double learning_rate) {
+    if constexpr (detail::gradients_cover(typename Params::leaves{}, static_cast<const G*>(nullptr))) apply(params, g, learning_rate);
+  }
+
+ private:
+  template <class G>
+  void apply(Params& params, const G& g, double learning_rate) {
     using T = typename Params::scalar_type;
     ++steps;
     const double t = static_cast<double>(steps);

@@ -20,8 +20,10 @@
 
 namespace typegrad {
 
+// (auto, deduced void: instantiated at the call, so a terminal the bindings
+// lack is reported at the caller's line.)
 template <class... Bindings, class T, class... Wrt>
-TYPEGRAD_ALWAYS_INLINE constexpr void sgd_step(environment<Bindings...>& env, const gradients<T, Wrt...>& g,
+TYPEGRAD_ALWAYS_INLINE constexpr auto sgd_step(environment<Bindings...>& env, const gradients<T, Wrt...>& g,
                                                T learning_rate) {
   auto update = [&](const auto& terminal) {
     auto& value = env[terminal];
@@ -59,12 +61,20 @@ struct sgd {
 
   // One step at options.learning_rate, or at a rate given for this step
   // (a schedule's value).
+  // auto (deduced void): instantiated at the call, so a gradient set that
+  // misses a parameter is reported at the caller's line.
   template <class G>
-  constexpr void step(Params& params, const G& g) {
-    step(params, g, options.learning_rate);
+  constexpr auto step(Params& params, const G& g) {
+    return step(params, g, options.learning_rate);
   }
   template <class G>
-  constexpr void step(Params& params, const G& g, double learning_rate) {
+  constexpr auto step(Params& params, const G& g, double learning_rate) {
+    if constexpr (detail::gradients_cover(typename Params::leaves{}, static_cast<const G*>(nullptr))) apply(params, g, learning_rate);
+  }
+
+ private:
+  template <class G>
+  constexpr void apply(Params& params, const G& g, double learning_rate) {
     using T = typename Params::scalar_type;
     const T rate = static_cast<T>(learning_rate), mu = static_cast<T>(options.momentum),
             decay = static_cast<T>(options.weight_decay);
