@@ -38,3 +38,9 @@ TEST_CASE("a value can be located by its file, line and field", "[data][csv]") {
   const auto t = tg::parse_csv("\n1,2\n\n3,4\n", "s.csv");
   CHECK(t.where(1, 1) == "s.csv:4: field 2");
 }
+
+TEST_CASE("nan and inf are not numbers a data file may hold", "[data][csv]") {
+  REQUIRE_THROWS_WITH(tg::parse_csv("1,2\n3,nan\n", "d.csv"), "d.csv:2: field 2: expected a finite number, found 'nan'");
+  REQUIRE_THROWS_WITH(tg::parse_csv("-inf,2\n", "d.csv"), "d.csv:1: field 1: expected a finite number, found '-inf'");
+  REQUIRE_THROWS_WITH(tg::parse_csv("1e999,2\n", "d.csv"), "d.csv:1: field 1: expected a number, found '1e999'");
+}

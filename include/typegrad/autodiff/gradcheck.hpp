@@ -22,8 +22,12 @@ struct gradcheck_report {
   double analytic = 0;
   double numeric = 0;
   std::size_t elements_checked = 0;
+  // Elements where the derived gradient or the difference is NaN or
+  // infinite: such an element counts as an infinite error, so it is never
+  // hidden behind a finite worst error.
+  std::size_t non_finite = 0;
 
-  constexpr bool passed(double tolerance) const { return worst_error <= tolerance; }
+  constexpr bool passed(double tolerance) const { return non_finite == 0 && worst_error <= tolerance; }
 };
 
 // Differences use the step cbrt(epsilon) * max(1, |x|) of the bound scalar
@@ -50,8 +54,9 @@ gradcheck_report gradcheck(const E& loss, const Env& env, const Wrt&... wrt) {
       const double analytic = g[i];
       const double error = std::abs(analytic - numeric) / std::max({1.0, std::abs(analytic), std::abs(numeric)});
       ++report.elements_checked;
+      if (!std::isfinite(analytic) || !std::isfinite(numeric)) ++report.non_finite;
       if (!(error <= report.worst_error)) {  // NaN is the worst
-        report.worst_error = std::isnan(error) ? std::numeric_limits<double>::infinity() : error;
+        report.worst_error = std::isfinite(error) ? error : std::numeric_limits<double>::infinity();
         report.terminal = leaf::name.view();
         report.index = i;
         report.analytic = analytic;

@@ -2,8 +2,9 @@
 // Reading numeric CSV files, the one place where data enters typegrad from
 // outside at run time. Every malformed input is a tg::data_error whose
 // message names the file, the line and the field; nothing is skipped or
-// guessed.
+// guessed, and a value that is not a finite number (nan, inf) is an error.
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <fstream>
 #include <stdexcept>
@@ -75,6 +76,11 @@ inline csv_table parse_csv(std::string_view text, const std::string& source, std
       const auto [stop, error] = std::from_chars(token.data(), token.data() + token.size(), value);
       if (token.empty() || error != std::errc() || stop != token.data() + token.size())
         throw data_error(where + ": field " + std::to_string(field) + ": expected a number, found '" +
+                         std::string(token) + "'");
+      // from_chars reads "nan" and "inf"; a data file's NaN would otherwise
+      // flow into training unnoticed.
+      if (!std::isfinite(value))
+        throw data_error(where + ": field " + std::to_string(field) + ": expected a finite number, found '" +
                          std::string(token) + "'");
       table.values.push_back(value);
       if (comma == std::string_view::npos) break;

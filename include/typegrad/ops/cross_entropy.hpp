@@ -61,16 +61,55 @@ struct cross_entropy_op {
     });
   }
   template <std::size_t I, class Yn, class U>
-  static constexpr auto vjp(const Yn& node, const U& u) {
-    constexpr std::size_t cols = last_extent_v<shape_of_t<child_t<0, Yn>>>;
-    const auto& p = child<0>(node);
-    const auto& y = child<1>(node);
-    if constexpr (I == 0)
-      return negate(hadamard(repeat_cols<cols>(u), divide(y, p)));
-    else
-      return negate(hadamard(repeat_cols<cols>(u), log(p)));
+  static constexpr auto vjp(const Yn& node, const U& u);
+};
+
+// The VJP of cross_entropy with respect to p: dp_rj = -u_r y_rj / p_rj, and
+// exactly 0 where y_rj = 0, as in the forward sum (0 log 0 = 0): a target of
+// 0 contributes nothing, even where p is 0 (where -y / p would be NaN).
+struct cross_entropy_grad_op {
+  static constexpr std::string_view name = "cross_entropy_grad";
+  template <class P, class Y, class U>
+  static constexpr P shape(P, Y, U) {
+    return {};
+  }
+  template <class Out, class P, class Y, class U>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const P& p, const Y& y, const U& u) {
+    constexpr std::size_t cols = last_extent_v<typename P::shape_type>;
+    for (std::size_t r = 0; r < U::size; ++r)
+      for (std::size_t c = 0; c < cols; ++c) {
+        const auto t = y[r * cols + c];
+        out[r * cols + c] = t != 0 ? -u[r] * t / p[r * cols + c] : t * u[r];  // t * u: 0, or NaN for a NaN u
+      }
+  }
+  template <class Out, class P, class Y, class U>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<3>& in) {
+    const std::string cols = inspect::num(last_extent_v<P>);
+    c.loop("r", U::size, [&] {
+      c.line("for (int j = 0; j < " + cols + "; ++j) {");
+      c.line("  const double t = " + in[1] + "[r * " + cols + " + j];");
+      c.line("  " + out + "[r * " + cols + " + j] = t != 0.0 ? -" + in[2] + "[r] * t / " + in[0] + "[r * " + cols +
+             " + j] : t * " + in[2] + "[r];");
+      c.line("}");
+    });
+  }
+  template <std::size_t I, class Yn, class U>
+  static constexpr auto vjp(const Yn&, const U&) {
+    static_assert(I != I, "typegrad: second derivatives through cross_entropy are not supported");
+    return no_grad{};
   }
 };
+
+template <std::size_t I, class Yn, class U>
+constexpr auto cross_entropy_op::vjp(const Yn& node, const U& u) {
+  constexpr std::size_t cols = last_extent_v<shape_of_t<child_t<0, Yn>>>;
+  const auto& p = child<0>(node);
+  const auto& y = child<1>(node);
+  if constexpr (I == 0)
+    return make_node<cross_entropy_grad_op>(p, y, u);
+  else
+    return negate(hadamard(repeat_cols<cols>(u), log(p)));
+}
 
 // The fused form, softmax_cross_entropy(a, y, p) with p = softmax(a):
 //   L_r = lse(a_r) * sum_j y_rj - sum_j y_rj a_rj,

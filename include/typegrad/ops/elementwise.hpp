@@ -37,25 +37,27 @@ struct map_op {
   }
 };
 
-// relu'(0) = 0, as in PyTorch and JAX.
+// relu'(0) = 0, as in PyTorch and JAX. NaN passes through (x > 0 is false
+// for NaN, so `x > 0 ? x : 0` would turn it into 0 and hide it).
 struct relu_fn {
   static constexpr std::string_view name = "relu";
   template <class T>
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
-    return x > T(0) ? x : T(0);
+    return x < T(0) ? T(0) : x;
   }
-  static std::string cpp(const std::string& x) { return "(" + x + " > 0.0 ? " + x + " : 0.0)"; }
+  static std::string cpp(const std::string& x) { return "(" + x + " < 0.0 ? 0.0 : " + x + ")"; }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, step(x)); }
 };
-// The derivative of relu: 1 where x > 0, else 0. Its own derivative is zero
-// almost everywhere.
+// The derivative of relu: 1 where x > 0, 0 where x <= 0, NaN where x is NaN
+// (so a NaN input is not hidden in the gradient either). Its own derivative
+// is zero almost everywhere.
 struct step_fn {
   static constexpr std::string_view name = "step";
   template <class T>
   TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
-    return x > T(0) ? T(1) : T(0);
+    return x > T(0) ? T(1) : (x <= T(0) ? T(0) : x);
   }
-  static std::string cpp(const std::string& x) { return "(" + x + " > 0.0 ? 1.0 : 0.0)"; }
+  static std::string cpp(const std::string& x) { return "(" + x + " > 0.0 ? 1.0 : (" + x + " <= 0.0 ? 0.0 : " + x + "))"; }
   static constexpr auto vjp(const auto&, const auto&, const auto&) { return no_grad{}; }
 };
 // Stable on both tails: exp is only taken of a non-positive number.
