@@ -10,6 +10,7 @@
 //   tg::load_safetensors(path, params [, extra_tensors::ignore]);  returns the metadata
 //   tg::save_checkpoint(path, params, optimiser [, metadata]);      with the optimiser's state
 //   tg::load_checkpoint(path, params, optimiser);                   returns the metadata
+//   load_safetensors_bytes, load_checkpoint_bytes: the same from bytes in memory
 //
 // Tensor names are the terminal names. An optimiser's state is stored under
 // "optimizer.<state>.<terminal>" (optimizer.first_moment.W1, ...), its kind and
@@ -34,6 +35,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <utility>
 #include <set>
 #include <string>
 #include <string_view>
@@ -295,8 +297,14 @@ void save_safetensors(const std::string& path, const Params& params, const check
 // metadata. An extra tensor in the file is an error unless `extras` says
 // ignore. On any error the parameter set is unchanged.
 template <environment_type Params>
-checkpoint_metadata load_safetensors(const std::string& path, Params& params, extra_tensors extras = extra_tensors::error) {
-  const auto f = safetensors::parse(safetensors::read_file(path), path);
+checkpoint_metadata load_safetensors(const std::string& path, Params& params, extra_tensors extras = extra_tensors::error);
+
+// The same from the bytes of a file already in memory; `source` names it in
+// errors. (The file versions read the file, then call these.)
+template <environment_type Params>
+checkpoint_metadata load_safetensors_bytes(std::string bytes, const std::string& source, Params& params,
+                                           extra_tensors extras = extra_tensors::error) {
+  const auto f = safetensors::parse(std::move(bytes), source);
   Params staged = params;
   std::set<std::string> expected;
   safetensors::for_each_named(staged, "", [&](const std::string& name, auto& t) {
@@ -306,6 +314,11 @@ checkpoint_metadata load_safetensors(const std::string& path, Params& params, ex
   safetensors::check_extras(f, expected, extras);
   params = staged;
   return f.metadata;
+}
+
+template <environment_type Params>
+checkpoint_metadata load_safetensors(const std::string& path, Params& params, extra_tensors extras) {
+  return load_safetensors_bytes(safetensors::read_file(path), path, params, extras);
 }
 
 // Parameters and an optimiser's state (tg::sgd, tg::adam, tg::adamw), so
@@ -325,9 +338,9 @@ void save_checkpoint(const std::string& path, const Params& params, const Optimi
 }
 
 template <environment_type Params, class Optimiser>
-checkpoint_metadata load_checkpoint(const std::string& path, Params& params, Optimiser& optimiser,
-                                    extra_tensors extras = extra_tensors::error) {
-  const auto f = safetensors::parse(safetensors::read_file(path), path);
+checkpoint_metadata load_checkpoint_bytes(std::string bytes, const std::string& source, Params& params,
+                                          Optimiser& optimiser, extra_tensors extras = extra_tensors::error) {
+  const auto f = safetensors::parse(std::move(bytes), source);
   auto meta = [&](const std::string& key) {
     const auto found = f.metadata.find(key);
     if (found == f.metadata.end()) f.fail("field '__metadata__': missing '" + key + "', which a checkpoint has");
@@ -358,6 +371,12 @@ checkpoint_metadata load_checkpoint(const std::string& path, Params& params, Opt
   params = staged_params;
   optimiser = staged;
   return f.metadata;
+}
+
+template <environment_type Params, class Optimiser>
+checkpoint_metadata load_checkpoint(const std::string& path, Params& params, Optimiser& optimiser,
+                                    extra_tensors extras = extra_tensors::error) {
+  return load_checkpoint_bytes(safetensors::read_file(path), path, params, optimiser, extras);
 }
 
 }  // namespace typegrad
