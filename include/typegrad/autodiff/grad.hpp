@@ -176,23 +176,53 @@ struct gradient_program {
 
   std::array<double, NumberCount> numbers{};
 
-  // flatten: the whole program, every node's kernel, is one function of
-  // straight-line code, with calls left only to the math library (exp, log).
+  // Where each node lives: one arena, reused by liveness (eval/evaluate.hpp).
+  using plan = detail::memory_plan<nodes, type_list<Loss, cotangent_t<Loss, Wrt>...>>;
+  // Storage the caller owns, for a model too large for the stack: the
+  // gradients, then the arena. One type serves float and double runs.
+  //   auto ws = std::make_unique<typename decltype(step)::workspace_type>();
+  //   const auto& g = step(env, *ws);   // g lives in *ws until its next use
+  using workspace_type = detail::workspace<sizeof(gradients<double, Wrt...>), plan::arena_elements>;
+  static constexpr std::size_t workspace_bytes = sizeof(workspace_type);
+  // Elements of the arena, and what one slot per node would take.
+  static constexpr std::size_t planned_elements = plan::plan.size;
+  static constexpr std::size_t unplanned_elements = plan::plan.naive;
+
   // auto: the body is instantiated at the call, so a binding error shows the
-  // caller's line.
+  // caller's line. The arena and the result are on the stack: a program that
+  // would need more than TYPEGRAD_STACK_WORKSPACE_LIMIT bytes is a compile
+  // error that says to pass a workspace.
   template <binding_source Env>
   TYPEGRAD_FLATTEN constexpr auto operator()(const Env& env) const {
     using T = typename Env::scalar_type;
     gradients<T, Wrt...> out{};
     if constexpr (detail::ready_to_run<Env, nodes>()) {
-      detail::evaluation<T, Env, NumberCount, nodes> run{env, numbers};
-      run.run();
-      out.value = run.template value<Loss>()[0];
-      [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (store<cotangent_t<Loss, Wrt>>(run, std::get<I>(out.tensors)), ...);
-      }(std::index_sequence_for<Wrt...>{});
+      constexpr std::size_t needed = detail::stack_bytes<T, plan, gradients<T, Wrt...>>;
+      static_assert(diagnostics::workspace_fits_on_the_stack<needed, TYPEGRAD_STACK_WORKSPACE_LIMIT>::value,
+                    "typegrad: this gradient program needs more stack than TYPEGRAD_STACK_WORKSPACE_LIMIT; pass a "
+                    "workspace: auto ws = std::make_unique<typename decltype(program)::workspace_type>(); "
+                    "const auto& g = program(env, *ws)");
+      alignas(64) T arena[plan::arena_elements];
+      run_into(env, arena, out);
     }
     return out;
+  }
+
+  // In a workspace: nothing on the stack but the kernels' own, and the
+  // gradients stay in the workspace (no copy); the reference is valid until
+  // the workspace's next use.
+  template <binding_source Env>
+  TYPEGRAD_FLATTEN auto operator()(const Env& env, workspace_type& ws) const
+      -> const gradients<typename Env::scalar_type, Wrt...>& {
+    using T = typename Env::scalar_type;
+    auto& out = ws.template make_result<gradients<T, Wrt...>>();
+    if constexpr (detail::ready_to_run<Env, nodes>()) run_into(env, ws.template arena<T>(), out);
+    return out;
+  }
+  template <environment_type Params, environment_type Data>
+  auto operator()(const Params& params, const Data& data, workspace_type& ws) const
+      -> const gradients<typename detail::first_bound_scalar<Params, Data>::scalar_type, Wrt...>& {
+    return (*this)(detail::join_environments(params, data), ws);
   }
 
   // Parameters and data passed apart: step(params, data). Both are read in
@@ -204,6 +234,16 @@ struct gradient_program {
   }
 
  private:
+  template <class Env, class T>
+  TYPEGRAD_ALWAYS_INLINE constexpr void run_into(const Env& env, T* arena, gradients<T, Wrt...>& out) const {
+    detail::evaluation<T, Env, NumberCount, nodes, plan> run{env, numbers, arena};
+    run.run();
+    out.value = run.template value<Loss>()[0];
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (store<cotangent_t<Loss, Wrt>>(run, std::get<I>(out.tensors)), ...);
+    }(std::index_sequence_for<Wrt...>{});
+  }
+
   template <class Cotangent, class Run, class Out>
   TYPEGRAD_ALWAYS_INLINE static constexpr void store(const Run& run, Out& out) {
     if constexpr (std::is_same_v<Cotangent, no_grad>) {

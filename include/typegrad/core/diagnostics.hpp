@@ -131,6 +131,12 @@ template <class Name, std::size_t Count>
 struct bound_once {
   static constexpr bool value = Count <= 1;
 };
+// a run without a workspace keeps its intermediates on the stack: at most
+// Limit bytes (TYPEGRAD_STACK_WORKSPACE_LIMIT)
+template <std::size_t NeededBytes, std::size_t LimitBytes>
+struct workspace_fits_on_the_stack {
+  static constexpr bool value = NeededBytes <= LimitBytes;
+};
 // emit_c deploys a model of one example: exactly one input terminal
 template <std::size_t InputTerminals>
 struct deployed_model_has_one_input {

@@ -14,3 +14,12 @@
 #define TYPEGRAD_ALWAYS_INLINE [[gnu::always_inline]]
 #define TYPEGRAD_FLATTEN [[gnu::flatten]]
 #endif
+
+// The most stack, in bytes, that eval(e, env) and program(env) may use for
+// their intermediates and result. A larger run is a compile error that says
+// to pass a workspace (eval(e, env, ws), program(env, ws)) instead: a
+// segfault from a stack overflow says nothing. Define it before including
+// typegrad to change it.
+#ifndef TYPEGRAD_STACK_WORKSPACE_LIMIT
+#define TYPEGRAD_STACK_WORKSPACE_LIMIT (512u * 1024u)
+#endif

@@ -4,6 +4,8 @@
 // the heap. Terminals are read in place from the bindings.
 #include <array>
 #include <cstddef>
+#include <new>
+#include <cstddef>
 #include <tuple>
 #include <string_view>
 #include <type_traits>
@@ -21,64 +23,162 @@ namespace typegrad {
 
 namespace detail {
 
-struct no_slot {};
-
-// The storage of one computed node: like a tensor, but left uninitialised,
-// since every kernel writes all of its output before anything reads it.
+// A computed node's storage: a view of its elements in the run's arena,
+// with the node's static shape. Every kernel writes all of its output
+// before anything reads it, so the arena is never initialised.
 template <class T, class S>
-struct slot_storage {
+struct slot_view {
   using value_type = T;
   using shape_type = S;
   static constexpr std::size_t rank = S::rank;
   static constexpr std::size_t size = S::size;
-  T elements[size == 0 ? 1 : size];
+  T* elements;
 
-  constexpr T& operator[](std::size_t i) { return elements[i]; }
-  constexpr const T& operator[](std::size_t i) const { return elements[i]; }
-  constexpr T* data() { return elements; }
-  constexpr const T* data() const { return elements; }
+  constexpr T& operator[](std::size_t i) const { return elements[i]; }
+  constexpr T* data() const { return elements; }
 };
 
-template <class T, class N>
-struct slot {
-  using type = no_slot;
-};
-template <class T, class N>
-  requires(!is_leaf_expr_v<N>)
-struct slot<T, N> {
-  using type = slot_storage<T, shape_of_t<N>>;
+// The memory plan of a run: where in one arena each computed node lives.
+// Storage is reused by liveness: a node's elements are freed once its last
+// reader has run, and only after that reader's own output has been placed,
+// so no output overlaps its inputs (the kernels rely on that). First fit
+// over the freed gaps, coalesced. Sizes are rounded up to 16 elements, so
+// every offset is 64-byte aligned for float and double alike.
+template <class Nodes, class Roots>
+struct memory_plan;
+template <class... Nodes, class... Roots>
+struct memory_plan<type_list<Nodes...>, type_list<Roots...>> {
+  static constexpr std::size_t count = sizeof...(Nodes);
+  static constexpr std::size_t granule = 16;
+  using nodes = type_list<Nodes...>;
+
+  template <class N>
+  static constexpr std::size_t elements() {
+    if constexpr (is_leaf_expr_v<N>)
+      return 0;
+    else
+      return (shape_of_t<N>::size + granule - 1) / granule * granule;
+  }
+  template <class N>
+  static constexpr void mark_readers(std::array<std::size_t, count + 1>& last, std::size_t reader) {
+    if constexpr (!is_leaf_expr_v<N>)
+      [&]<class... C>(type_list<C...>) { ((last[index_in_v<C, nodes>] = reader), ...); }(children_t<N>{});
+  }
+
+  struct layout {
+    std::array<std::size_t, count + 1> offset{};
+    std::size_t size = 0;   // elements of the arena
+    std::size_t naive = 0;  // the sum of every computed node's elements, unrounded
+  };
+
+  static constexpr layout make() {
+    constexpr std::size_t sizes[] = {elements<Nodes>()..., 0};
+    constexpr std::size_t exact[] = {(is_leaf_expr_v<Nodes> ? 0 : shape_of_t<Nodes>::size)..., 0};
+    std::array<std::size_t, count + 1> last{};
+    for (std::size_t i = 0; i < count; ++i) last[i] = i;  // unread: freed at once
+    std::size_t reader = 0;
+    ((mark_readers<Nodes>(last, reader++)), ...);
+    ((last[index_in_v<Roots, nodes>] = count), ...);  // results live to the end
+
+    layout out;
+    std::size_t gap_begin[count + 1]{}, gap_length[count + 1]{};
+    std::size_t gaps = 0;
+    auto release = [&](std::size_t begin, std::size_t length) {
+      std::size_t k = 0;
+      while (k < gaps && gap_begin[k] < begin) ++k;
+      for (std::size_t j = gaps; j > k; --j) {
+        gap_begin[j] = gap_begin[j - 1];
+        gap_length[j] = gap_length[j - 1];
+      }
+      gap_begin[k] = begin;
+      gap_length[k] = length;
+      ++gaps;
+      for (std::size_t j = 0; j + 1 < gaps;) {  // merge neighbours
+        if (gap_begin[j] + gap_length[j] == gap_begin[j + 1]) {
+          gap_length[j] += gap_length[j + 1];
+          for (std::size_t m = j + 1; m + 1 < gaps; ++m) {
+            gap_begin[m] = gap_begin[m + 1];
+            gap_length[m] = gap_length[m + 1];
+          }
+          --gaps;
+        } else {
+          ++j;
+        }
+      }
+    };
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t need = sizes[i];
+      out.naive += exact[i];
+      if (need != 0) {
+        std::size_t k = 0;
+        while (k < gaps && gap_length[k] < need) ++k;
+        if (k < gaps) {
+          out.offset[i] = gap_begin[k];
+          gap_begin[k] += need;
+          gap_length[k] -= need;
+          if (gap_length[k] == 0) {
+            for (std::size_t m = k; m + 1 < gaps; ++m) {
+              gap_begin[m] = gap_begin[m + 1];
+              gap_length[m] = gap_length[m + 1];
+            }
+            --gaps;
+          }
+        } else if (gaps > 0 && gap_begin[gaps - 1] + gap_length[gaps - 1] == out.size) {
+          out.offset[i] = gap_begin[gaps - 1];  // grow the last gap
+          out.size = gap_begin[gaps - 1] + need;
+          --gaps;
+        } else {
+          out.offset[i] = out.size;
+          out.size += need;
+        }
+      }
+      for (std::size_t j = 0; j < i; ++j)
+        if (last[j] == i && sizes[j] != 0) release(out.offset[j], sizes[j]);
+    }
+    return out;
+  }
+  static constexpr layout plan = make();
+  static constexpr std::size_t arena_elements = plan.size == 0 ? 1 : plan.size;
 };
 
-// All slots of a run, default-initialised (std::tuple would zero them).
-template <std::size_t I, class S>
-struct indexed_slot {
-  S value;
-};
-template <class Seq, class... S>
-struct slot_pack;
-template <std::size_t... I, class... S>
-struct slot_pack<std::index_sequence<I...>, S...> : indexed_slot<I, S>... {};
-template <std::size_t I, class S>
-constexpr S& slot_at(indexed_slot<I, S>& s) {
-  return s.value;
-}
-template <std::size_t I, class S>
-constexpr const S& slot_at(const indexed_slot<I, S>& s) {
-  return s.value;
-}
+// Storage for a run that the caller owns (on the heap, for a large model):
+// the result, then the arena, 64-byte aligned. Sized for double; a float run
+// uses part of it.
+template <std::size_t ResultBytes, std::size_t ArenaElements>
+struct workspace {
+  static constexpr std::size_t arena_offset = (ResultBytes + 63) / 64 * 64;
+  static constexpr std::size_t arena_elements = ArenaElements;
+  alignas(64) std::byte bytes[arena_offset + ArenaElements * sizeof(double)];
 
-// One run over a node list, in order.
-template <class T, class Env, std::size_t NumberCount, class Nodes>
+  template <class T>
+  T* arena() {
+    return reinterpret_cast<T*>(bytes + arena_offset);
+  }
+  // The result, made anew in place for each run.
+  template <class R>
+  R& make_result() {
+    static_assert(sizeof(R) <= ResultBytes && alignof(R) <= 64, "typegrad: internal: a workspace's result does not fit");
+    return *::new (static_cast<void*>(bytes)) R{};
+  }
+};
+
+// The stack a run needs when it has no workspace: its arena and its result.
+template <class T, class Plan, class Result>
+inline constexpr std::size_t stack_bytes = Plan::arena_elements * sizeof(T) + sizeof(Result);
+
+// One run over a node list, in order, in an arena laid out by Plan.
+template <class T, class Env, std::size_t NumberCount, class Nodes, class Plan>
 struct evaluation;
-template <class T, class Env, std::size_t NumberCount, class... Nodes>
-struct evaluation<T, Env, NumberCount, type_list<Nodes...>> {
+template <class T, class Env, std::size_t NumberCount, class... Nodes, class Plan>
+struct evaluation<T, Env, NumberCount, type_list<Nodes...>, Plan> {
   using nodes = type_list<Nodes...>;
 
   const Env& env;
   const std::array<double, NumberCount>& numbers;
-  slot_pack<std::index_sequence_for<Nodes...>, typename slot<T, Nodes>::type...> slots;
+  T* arena;
 
-  constexpr evaluation(const Env& bound, const std::array<double, NumberCount>& values) : env(bound), numbers(values) {}
+  constexpr evaluation(const Env& bound, const std::array<double, NumberCount>& values, T* storage)
+      : env(bound), numbers(values), arena(storage) {}
 
   TYPEGRAD_ALWAYS_INLINE constexpr void run() { (compute<Nodes>(), ...); }
 
@@ -95,14 +195,17 @@ struct evaluation<T, Env, NumberCount, type_list<Nodes...>> {
       else
         return tensor<T>(static_cast<T>(numbers[leaf::index]));
     } else {
-      return (slot_at<index_in_v<N, nodes>>(slots));
+      return slot_view<T, shape_of_t<N>>{arena + Plan::plan.offset[index_in_v<N, nodes>]};
     }
   }
 
  private:
   template <class N>
   TYPEGRAD_ALWAYS_INLINE constexpr void compute() {
-    if constexpr (!is_leaf_expr_v<N>) forward<op_of_t<N>>(slot_at<index_in_v<N, nodes>>(slots), children_t<N>{});
+    if constexpr (!is_leaf_expr_v<N>) {
+      slot_view<T, shape_of_t<N>> out{arena + Plan::plan.offset[index_in_v<N, nodes>]};
+      forward<op_of_t<N>>(out, children_t<N>{});
+    }
   }
   template <class Op, class Out, class... C>
   TYPEGRAD_ALWAYS_INLINE constexpr void forward(Out& out, type_list<C...>) {
@@ -207,24 +310,77 @@ constexpr bool ready_to_run() {
 
 }  // namespace detail
 
+namespace detail {
+template <class E>
+struct eval_layout {
+  using root = canonical_t<E>;
+  using nodes = node_list_t<root>;
+  using plan = memory_plan<nodes, type_list<root>>;
+  template <class T>
+  using result = tensor_for_t<T, shape_of_t<root>>;
+  using workspace_type = workspace<sizeof(result<double>), plan::arena_elements>;
+};
+}  // namespace detail
+
+// The caller-owned storage of eval(e, env, ws) for an expression type E:
+// auto ws = std::make_unique<tg::eval_workspace_t<decltype(e)>>();
+template <class E>
+using eval_workspace_t = typename detail::eval_layout<std::remove_cvref_t<E>>::workspace_type;
+
 // Evaluates an expression with the given bindings; the result is a tensor of
 // the expression's static shape (a rank-0 tensor converts to its scalar).
+// Every intermediate lives in one arena on the stack, planned by liveness; a
+// run that would need more than TYPEGRAD_STACK_WORKSPACE_LIMIT bytes of
+// stack is a compile error: pass a workspace instead.
 template <expression E, binding_source Env>
 TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const Env& env) {
   using T = typename Env::scalar_type;
   const auto form = canonicalize(e);
-  using root = typename decltype(form)::expression_type;
-  using nodes = node_list_t<root>;
-  using result = tensor_for_t<T, shape_of_t<root>>;
-  if constexpr (!detail::ready_to_run<Env, nodes>()) {
+  using layout = detail::eval_layout<std::remove_cvref_t<E>>;
+  using result = typename layout::template result<T>;
+  if constexpr (!detail::ready_to_run<Env, typename layout::nodes>()) {
     return result{};  // reported; nothing more to say
   } else {
-    detail::evaluation<T, Env, std::remove_cvref_t<decltype(form)>::number_count, nodes> run{env, form.numbers};
+    constexpr std::size_t needed = detail::stack_bytes<T, typename layout::plan, result>;
+    static_assert(diagnostics::workspace_fits_on_the_stack<needed, TYPEGRAD_STACK_WORKSPACE_LIMIT>::value,
+                  "typegrad: this evaluation needs more stack than TYPEGRAD_STACK_WORKSPACE_LIMIT; pass a workspace: "
+                  "auto ws = std::make_unique<tg::eval_workspace_t<decltype(expr)>>(); tg::eval(expr, env, *ws)");
+    alignas(64) T arena[layout::plan::arena_elements];
+    detail::evaluation<T, Env, std::remove_cvref_t<decltype(form)>::number_count, typename layout::nodes,
+                       typename layout::plan>
+        run{env, form.numbers, arena};
     run.run();
     result out;
-    detail::copy_into(out, run.template value<root>());
+    detail::copy_into(out, run.template value<typename layout::root>());
     return out;
   }
+}
+
+// The same in a workspace the caller owns: no stack beyond the kernels' own,
+// and the result stays in the workspace (a reference, valid until its next use).
+template <expression E, binding_source Env>
+TYPEGRAD_FLATTEN auto eval(const E& e, const Env& env, eval_workspace_t<E>& ws)
+    -> const typename detail::eval_layout<std::remove_cvref_t<E>>::template result<typename Env::scalar_type>& {
+  using T = typename Env::scalar_type;
+  const auto form = canonicalize(e);
+  using layout = detail::eval_layout<std::remove_cvref_t<E>>;
+  using result = typename layout::template result<T>;
+  result& out = ws.template make_result<result>();
+  if constexpr (detail::ready_to_run<Env, typename layout::nodes>()) {
+    detail::evaluation<T, Env, std::remove_cvref_t<decltype(form)>::number_count, typename layout::nodes,
+                       typename layout::plan>
+        run{env, form.numbers, ws.template arena<T>()};
+    run.run();
+    detail::copy_into(out, run.template value<typename layout::root>());
+  }
+  return out;
+}
+
+// Parameters and data (or any environments) read as one, by reference, for
+// the calls that also take a workspace: program(tg::join(params, data), ws).
+template <environment_type... Envs>
+constexpr auto join(const Envs&... envs) {
+  return detail::join_environments(envs...);
 }
 
 // Parameters and data (or any environments) passed apart, read in place:

@@ -61,11 +61,13 @@ struct softmax_op {
     if (std::is_constant_evaluated() || X::size < 2 * L) {
       for (std::size_t i = 0; i < X::size; ++i) out[i] = detail::math::exp(out[i]);
     } else {
-      // All the batch's exps at once, a vector at a time.
-      std::size_t i = 0;
-      for (; i + L <= X::size; i += L)
+      // All the batch's exps at once, a vector at a time. Constant bounds, as
+      // in the product's row loops: g++ cannot bound a running index after
+      // `i + L <= size` and warns of the tail loop.
+      constexpr std::size_t whole = X::size / L * L;
+      for (std::size_t i = 0; i < whole; i += L)
         detail::simd::store<T, L>(out.data() + i, detail::simd::exp_nonpositive<T, L>(detail::simd::load<T, L>(out.data() + i)));
-      for (; i < X::size; ++i) out[i] = detail::simd::exp_nonpositive<T, 1>(out[i]);
+      for (std::size_t i = whole; i < X::size; ++i) out[i] = detail::simd::exp_nonpositive<T, 1>(out[i]);
     }
     for (std::size_t r = 0; r < rows; ++r) {
       T s{};
