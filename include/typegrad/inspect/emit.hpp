@@ -32,6 +32,21 @@ std::string first_element(const std::string& object, std::string_view name) {
   return out;
 }
 
+// What emit_cpp and emit_c write for a computed node N of a program's node
+// list: its step as a comment, then its op's kernel (the op's own emitter).
+// The declaration of its storage, which differs, stays with the caller.
+template <class N, class Nodes>
+std::string step_comment(const std::array<std::string, Nodes::size>& var, std::size_t i) {
+  return "// " + var[i] + " = " + step_text_with<N>(var, Nodes{}) + "  " + std::string(shape_text<shape_of_t<N>>::value);
+}
+template <class N, class Nodes>
+void emit_kernel(cpp_code& body, const std::array<std::string, Nodes::size>& var, std::size_t i) {
+  [&]<class... C>(type_list<C...>) {
+    op_of_t<N>::template emit<shape_of_t<N>, shape_of_t<C>...>(body, var[i],
+                                                                names<sizeof...(C)>{var[index_in_v<C, Nodes>]...});
+  }(children_t<N>{});
+}
+
 }  // namespace inspect
 
 // The header defines NAME_in (one field per terminal), NAME_out (value, then
@@ -66,13 +81,9 @@ auto emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::string_view
          }
        } else {
          var[i] = inspect::join("t", std::to_string(++computed), "_");
-         body.line("// " + var[i] + " = " + inspect::step_text_with<N>(var, nodes{}) + "  " +
-                   std::string(shape_text<shape_of_t<N>>::value));
+         body.line(inspect::step_comment<N, nodes>(var, i));
          body.line("double " + var[i] + "[" + inspect::num(shape_of_t<N>::size) + "];");
-         [&]<class... C>(type_list<C...>) {
-           op_of_t<N>::template emit<shape_of_t<N>, shape_of_t<C>...>(
-               body, var[i], inspect::names<sizeof...(C)>{var[index_in_v<C, nodes>]...});
-         }(children_t<N>{});
+         inspect::emit_kernel<N, nodes>(body, var, i);
        }
        ++i;
      }()),

@@ -30,6 +30,7 @@
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
 #include <typegrad/inspect/code.hpp>
+#include <typegrad/inspect/emit.hpp>
 #include <typegrad/inspect/print.hpp>
 
 namespace typegrad {
@@ -230,12 +231,8 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
          var[i] = std::is_same_v<N, root> ? std::string("output") : inspect::join("t", std::to_string(++computed), "_");
          if constexpr (!std::is_same_v<N, root>)
            body.line("float* const " + var[i] + " = scratch + " + inspect::num(plan.offset[i]) + ";");
-         body.line("// " + var[i] + " = " + inspect::step_text_with<N>(var, nodes{}) + "  " +
-                   std::string(shape_text<shape_of_t<N>>::value));
-         [&]<class... C>(type_list<C...>) {
-           op_of_t<N>::template emit<shape_of_t<N>, shape_of_t<C>...>(
-               body, var[i], inspect::names<sizeof...(C)>{var[index_in_v<C, nodes>]...});
-         }(children_t<N>{});
+         body.line(inspect::step_comment<N, nodes>(var, i));
+         inspect::emit_kernel<N, nodes>(body, var, i);
        }
        ++i;
      }()),
