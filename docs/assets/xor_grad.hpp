@@ -47,7 +47,7 @@ inline void xor_grad(const xor_grad_in& in, xor_grad_out& out) {
   // t3_ = relu(t2_)  [4,2]
   double t3_[8];
   for (int i = 0; i < 8; ++i) {
-    t3_[i] = (t2_[i] > 0.0 ? t2_[i] : 0.0);
+    t3_[i] = (t2_[i] < 0.0 ? 0.0 : t2_[i]);
   }
   // t4_ = t3_·in_V  [4,2]
   double t4_[8];
@@ -124,7 +124,7 @@ inline void xor_grad(const xor_grad_in& in, xor_grad_out& out) {
   // t12_ = step(t2_)  [4,2]
   double t12_[8];
   for (int i = 0; i < 8; ++i) {
-    t12_[i] = (t2_[i] > 0.0 ? 1.0 : 0.0);
+    t12_[i] = (t2_[i] > 0.0 ? 1.0 : (t2_[i] <= 0.0 ? 0.0 : t2_[i]));
   }
   // t13_ = hadamard(t11_, t12_)  [4,2]
   double t13_[8];
@@ -171,4 +171,3 @@ inline void xor_grad(const xor_grad_in& in, xor_grad_out& out) {
   for (int i = 0; i < 4; ++i) (&out.V[0][0])[i] = t16_[i];
   for (int i = 0; i < 2; ++i) (&out.b2[0])[i] = t17_[i];
 }
-
