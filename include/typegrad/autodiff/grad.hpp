@@ -188,6 +188,8 @@ struct gradient_program {
   static constexpr std::size_t planned_elements = plan::plan.size;
   static constexpr std::size_t unplanned_elements = plan::plan.naive;
 
+  // flatten: the whole program, every node's kernel, is one function of
+  // straight-line code, with calls left only to the math library (exp, log).
   // auto: the body is instantiated at the call, so a binding error shows the
   // caller's line. The arena and the result are on the stack: a program that
   // would need more than TYPEGRAD_STACK_WORKSPACE_LIMIT bytes is a compile
