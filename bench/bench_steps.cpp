@@ -9,6 +9,7 @@
 #include <string>
 
 #include "peers/eigen.hpp"
+#include "peers/eigen_dynamic.hpp"
 #include "peers/hand.hpp"
 #include "peers/model.hpp"
 #include "peers/typegrad_peer.hpp"
@@ -26,6 +27,11 @@ using xor_model = bench::model<double, 4, 2, 2, 2>;
 using mlp_f32 = bench::model<float, 32, 64, 32, 10>;
 using mlp_f64 = bench::model<double, 32, 64, 32, 10>;
 using deep_f32 = bench::model<float, 32, 64, 64, 64, 64, 10>;
+// Large models: too big for fixed-size Eigen and for the hand-written peer's
+// stack arrays, so they are timed against dynamic-size Eigen (and libtorch).
+using wide_f32 = bench::model<float, 64, 256, 128, 10>;
+using mnist_f32 = bench::model<float, 64, 784, 256, 256, 10>;
+using mnist_large_f32 = bench::model<float, 128, 784, 512, 512, 10>;
 
 // ---- checking the peers against typegrad ---------------------------------------
 template <class Model, class Peer>
@@ -90,6 +96,21 @@ bool register_workload(const std::string& name, bool with_torch) {
   return ok;
 }
 
+template <class Model>
+using eigen_dynamic_peer = bench::eigen_dynamic::network<Model>;
+
+template <class Model>
+bool register_large_workload(const std::string& name) {
+  bool ok = agrees<Model, eigen_dynamic_peer<Model>>(name.c_str(), "eigen_dyn");
+  benchmark::RegisterBenchmark((name + "/typegrad").c_str(), step<Model, tg_peer<Model>>);
+  benchmark::RegisterBenchmark((name + "/eigen_dyn").c_str(), step<Model, eigen_dynamic_peer<Model>>);
+#ifdef TYPEGRAD_BENCH_TORCH
+  ok = ok && agrees<Model, torch_peer<Model>>(name.c_str(), "libtorch");
+  benchmark::RegisterBenchmark((name + "/libtorch").c_str(), step<Model, torch_peer<Model>>);
+#endif
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,6 +121,9 @@ int main(int argc, char** argv) {
   ok = register_workload<mlp_f32>("mlp_f32", true) && ok;
   ok = register_workload<mlp_f64>("mlp_f64", true) && ok;
   ok = register_workload<deep_f32>("deep_f32", false) && ok;
+  ok = register_large_workload<wide_f32>("256-128-10_f32") && ok;
+  ok = register_large_workload<mnist_f32>("784-256-256-10_f32") && ok;
+  ok = register_large_workload<mnist_large_f32>("784-512-512-10_f32") && ok;
   if (!ok) {
     std::printf("a peer disagrees with typegrad: nothing is timed\n");
     return 1;

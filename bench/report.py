@@ -2,7 +2,9 @@
 """Turns Google Benchmark's JSON (with repetitions) into the table of
 docs/performance.md: the median time per step of each peer and its ratio to
 the hand-written peer and to Eigen, both measured in the same run, and the
-heap allocations per step. Standard library only.
+heap allocations per step. Eigen is the fixed-size peer, or for the large
+workloads (which have no hand-written peer) the dynamic-size one. Standard
+library only.
 
     typegrad_bench --benchmark_repetitions=9 --benchmark_format=json > run.json
     python3 bench/report.py run.json
@@ -30,14 +32,21 @@ def main(path):
         if w not in workloads:
             workloads.append(w)
     for w in workloads:
-        for peer in ("typegrad", "hand", "eigen", "libtorch"):
+        for peer in ("typegrad", "hand", "eigen", "eigen_dyn", "libtorch"):
             if (w, peer) not in medians:
                 continue
             t = medians[(w, peer)]
-            shown = f"{t:.0f} ns" if t < 10000 else f"{t / 1000:.1f} µs"
+            if t < 10000:
+                shown = f"{t:.0f} ns"
+            elif t < 1e7:
+                shown = f"{t / 1000:.1f} µs"
+            else:
+                shown = f"{t / 1e6:.2f} ms"
             hand = medians.get((w, "hand"))
-            eigen = medians.get((w, "eigen"))
-            print(f"| {w} | {peer} | {shown} | {t / hand:.2f}x | {t / eigen:.2f}x | {allocs[(w, peer)]:.0f} |")
+            eigen = medians.get((w, "eigen"), medians.get((w, "eigen_dyn")))
+            vs_hand = f"{t / hand:.2f}x" if hand else "-"
+            vs_eigen = f"{t / eigen:.2f}x" if eigen else "-"
+            print(f"| {w} | {peer} | {shown} | {vs_hand} | {vs_eigen} | {allocs[(w, peer)]:.0f} |")
 
 
 if __name__ == "__main__":

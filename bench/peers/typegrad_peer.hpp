@@ -4,8 +4,10 @@
 #include <typegrad/typegrad.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "model.hpp"
 
@@ -46,35 +48,52 @@ struct network<Model, std::index_sequence<L...>> {
       tg::grad(loss, weight<L, Model::sizes[L], Model::sizes[L + 1]>{}..., bias<L, Model::sizes[L + 1]>{}...);
 
   template <class Tensor>
-  static Tensor from(const std::vector<double>& values) {
-    Tensor t{};
+  static void fill(Tensor& t, const std::vector<double>& values) {
     for (std::size_t i = 0; i < Tensor::size; ++i) t[i] = T(values[i]);
-    return t;
   }
   using environment = decltype(tg::bind(
       X{} = tg::tensor<T, B, in>{}, Y{} = tg::tensor<T, B, out>{},
       weight<L, Model::sizes[L], Model::sizes[L + 1]>{} = tg::tensor<T, Model::sizes[L], Model::sizes[L + 1]>{}...,
       bias<L, Model::sizes[L + 1]>{} = tg::tensor<T, Model::sizes[L + 1]>{}...));
+  using program_type = std::remove_cvref_t<decltype(program)>;
+  using gradients_type = std::remove_cvref_t<decltype(program(std::declval<const environment&>(),
+                                                                std::declval<typename program_type::workspace_type&>()))>;
+  // A model whose arena does not fit on the stack runs in a workspace on the
+  // heap (made once, with the network); a small one on the stack, as a user
+  // would call it.
+  static constexpr bool in_workspace =
+      tg::detail::stack_bytes<T, typename program_type::plan, gradients_type> > TYPEGRAD_STACK_WORKSPACE_LIMIT;
 
-  environment env;
+  // Filled in place: a large model's tensors would not fit on the stack as
+  // temporaries (the network itself is made on the heap).
+  environment env{};
+  std::unique_ptr<typename program_type::workspace_type> workspace;
   T rate;
-  T loss_value{};
-  decltype(program(std::declval<const environment&>())) last{};
+  gradients_type last{};
 
-  explicit network(const start<Model>& s)
-      : env(tg::bind(X{} = from<tg::tensor<T, B, in>>(s.x), Y{} = from<tg::tensor<T, B, out>>(s.y),
-                     (weight<L, Model::sizes[L], Model::sizes[L + 1]>{} =
-                          from<tg::tensor<T, Model::sizes[L], Model::sizes[L + 1]>>(s.weights[L]))...,
-                     (bias<L, Model::sizes[L + 1]>{} = from<tg::tensor<T, Model::sizes[L + 1]>>(s.biases[L]))...)),
-        rate(T(s.learning_rate)) {}
+  explicit network(const start<Model>& s) : rate(T(s.learning_rate)) {
+    fill(env[X{}], s.x);
+    fill(env[Y{}], s.y);
+    (fill(env[weight<L, Model::sizes[L], Model::sizes[L + 1]>{}], s.weights[L]), ...);
+    (fill(env[bias<L, Model::sizes[L + 1]>{}], s.biases[L]), ...);
+    if constexpr (in_workspace) workspace = std::make_unique<typename program_type::workspace_type>();
+  }
 
   void step() {
-    const auto g = program(env);
-    tg::sgd_step(env, g, rate);
+    if constexpr (in_workspace) {
+      const auto& g = program(env, *workspace);
+      tg::sgd_step(env, g, rate);
+    } else {
+      const auto g = program(env);
+      tg::sgd_step(env, g, rate);
+    }
   }
   // One step that keeps its gradients, for checking against the other peers.
   void checked_step() {
-    last = program(env);
+    if constexpr (in_workspace)
+      last = program(env, *workspace);
+    else
+      last = program(env);
     tg::sgd_step(env, last, rate);
   }
 
