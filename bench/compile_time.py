@@ -2,7 +2,8 @@
 """Compile-time benchmark: generates MLPs of depth 1, 2, 4 and 8 (width 16,
 batch 16, relu, softmax cross-entropy), each in a translation unit that
 computes its gradient, and times `-O2 -c` of each with g++ and clang++; also
-the XOR example. Prints a table of seconds (median of --runs), growth
+the XOR example, and a 784-512-512-10 float MLP at batch 256 run in a
+workspace (where the checkout has parameter sets and workspaces). Prints a table of seconds (median of --runs), growth
 against depth 2, and object sizes. Standard library only.
 
     python3 bench/compile_time.py [--runs 3]
@@ -42,6 +43,27 @@ def mlp_source(depth, width=16, batch=16, classes=10):
     return "\n".join(lines) + "\n"
 
 
+def large_source(batch=256, sizes=(784, 512, 512, 10)):
+    """The 784-512-512-10 float MLP: its arena does not fit on the stack, so
+    the program runs in a workspace (the stack form is a compile error)."""
+    lines = ["#include <typegrad/typegrad.hpp>", "namespace tg = typegrad;",
+             f'constexpr tg::input<"X", {batch}, {sizes[0]}> X;', f'constexpr tg::input<"Y", {batch}, {sizes[-1]}> Y;']
+    h = "X"
+    for layer in range(len(sizes) - 1):
+        lines.append(f'constexpr tg::param<"W{layer}", {sizes[layer]}, {sizes[layer + 1]}> W{layer};')
+        lines.append(f'constexpr tg::param<"b{layer}", {sizes[layer + 1]}> b{layer};')
+        z = f"{h} * W{layer} + b{layer}"
+        h = z if layer == len(sizes) - 2 else f"tg::relu({z})"
+    lines.append(f"constexpr auto loss = tg::mean(tg::cross_entropy(tg::softmax({h}), Y));")
+    lines.append("constexpr auto program = tg::grad(loss);")
+    lines.append("using params_t = tg::parameters_t<float, decltype(loss)>;")
+    lines.append(f"using data_t = decltype(tg::bind(X = tg::tensor<float, {batch}, {sizes[0]}>{{}}, "
+                 f"Y = tg::tensor<float, {batch}, {sizes[-1]}>{{}}));")
+    lines.append("float step(const params_t& p, const data_t& d, decltype(program)::workspace_type& ws) "
+                 "{ return program(p, d, ws).value; }")
+    return "\n".join(lines) + "\n"
+
+
 def time_compile(compiler, source, obj, runs):
     seconds = []
     for _ in range(runs):
@@ -64,6 +86,11 @@ def main():
             f.write(mlp_source(depth))
         rows.append((f"MLP depth {depth}, width 16", path, depth))
     rows.append(("examples/xor.cpp", os.path.join(ROOT, "examples", "xor.cpp"), None))
+    if os.path.exists(os.path.join(ROOT, "include", "typegrad", "train", "parameters.hpp")):
+        path = os.path.join(work, "large.cpp")
+        with open(path, "w") as f:
+            f.write(large_source())
+        rows.append(("784-512-512-10 float, batch 256, in a workspace", path, None))
     results = {}
     for name, path, depth in rows:
         for compiler in compilers:
