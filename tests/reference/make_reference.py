@@ -15,6 +15,8 @@ import sys
 
 import numpy as np
 
+from blas_free import matmul
+
 
 def softmax(a):
     e = np.exp(a - a.max(axis=1, keepdims=True))
@@ -40,7 +42,7 @@ def mlp_loss_and_grads(params, X, Y, acts, l2):
     n_layers = len(params) // 2
     for i in range(n_layers):
         W, b = params[2 * i], params[2 * i + 1]
-        z = hs[-1] @ W + b
+        z = matmul(hs[-1], W) + b
         zs.append(z)
         if i < n_layers - 1:
             hs.append(ACT[acts[i]][0](z))
@@ -51,10 +53,10 @@ def mlp_loss_and_grads(params, X, Y, acts, l2):
     u = (softmax(a) * Y.sum(axis=1, keepdims=True) - Y) / rows
     for i in reversed(range(n_layers)):
         W = params[2 * i]
-        grads[2 * i] = hs[i].T @ u
+        grads[2 * i] = matmul(hs[i].T, u)
         grads[2 * i + 1] = u.sum(axis=0)
         if i > 0:
-            dh = u @ W.T
+            dh = matmul(u, W.T)
             u = dh * ACT[acts[i - 1]][1](zs[i - 1], hs[i])
     grads[0] = grads[0] + 2 * l2 * params[0]
     return loss, grads

@@ -22,6 +22,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from blas_free import matmul
+
 MASK = (1 << 64) - 1
 
 
@@ -103,11 +105,11 @@ def check_standard_value():
 # ---- optimisers ------------------------------------------------------------------
 
 def loss_and_grads(W, b, X, Y):
-    P = X @ W + b
+    P = matmul(X, W) + b
     n = P.size
     loss = np.mean((P - Y) ** 2)
     dP = 2 * (P - Y) / n
-    return loss, X.T @ dP, dP.sum(axis=0)
+    return loss, matmul(X.T, dP), dP.sum(axis=0)
 
 
 def check_by_differences(W, b, X, Y):
