@@ -21,6 +21,25 @@ inline constexpr std::size_t bytes = 16;
 template <class T>
 inline constexpr std::size_t lanes = bytes / sizeof(T);
 
+// Register tiling of the matrix product (ops/linear.hpp): how many vector
+// accumulators a tile may hold (AVX-512 has 32 vector registers, the others
+// 16; the rest hold B's vectors and A's broadcasts), how many vectors wide a
+// column panel is, and how large the buffer a transposed B is packed into
+// may be (L1-sized). Measured on AVX-512 with bench/kernels.cpp; define
+// them before including typegrad to tune for another machine.
+#ifndef TYPEGRAD_MATMUL_ACCUMULATORS
+#define TYPEGRAD_MATMUL_ACCUMULATORS (bytes == 64 ? 24 : 12)
+#endif
+#ifndef TYPEGRAD_MATMUL_PANEL
+#define TYPEGRAD_MATMUL_PANEL (bytes == 64 ? 3 : 2)
+#endif
+#ifndef TYPEGRAD_MATMUL_PACK_BYTES
+#define TYPEGRAD_MATMUL_PACK_BYTES (32 * 1024)
+#endif
+inline constexpr std::size_t accumulators = TYPEGRAD_MATMUL_ACCUMULATORS;
+inline constexpr std::size_t panel_blocks = TYPEGRAD_MATMUL_PANEL;
+inline constexpr std::size_t matmul_pack_bytes = TYPEGRAD_MATMUL_PACK_BYTES;
+
 // A vector of W lanes of T (W a power of two); W = 1 is T itself.
 template <class T, std::size_t W>
 struct vector_of {
