@@ -29,7 +29,7 @@ void typegrad_product(benchmark::State& state) {
   for (std::size_t i = 0; i < a_type::size; ++i) (*a)[i] = T(i % 7) * T(0.1);
   for (std::size_t i = 0; i < b_type::size; ++i) (*b)[i] = T(i % 5) * T(0.1);
   for (auto _ : state) {
-    tg::detail::matmul_simd<TA, TB>(*out, *a, *b);
+    tg::detail::matmul_simd<TA, TB, T, M, N, K>(out->data(), a->data(), b->data());
     benchmark::ClobberMemory();
   }
 }

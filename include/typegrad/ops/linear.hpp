@@ -108,16 +108,12 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_panel(T* out, std::size_t n, const T* 
   }
 }
 
-template <bool TransposeA, bool TransposeB, class Out, class A, class B>
-TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(Out& out, const A& a, const B& b) {
-  using T = typename Out::value_type;
+// out (m x n) = op(A) op(B) over a shared axis of k, on raw row-major
+// storage: one instance per shape, whatever views the operands are.
+template <bool TransposeA, bool TransposeB, class T, std::size_t m, std::size_t n, std::size_t k>
+TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(T* __restrict op, const T* ap, const T* bp) {
   constexpr std::size_t L = simd::lanes<T>;
-  constexpr std::size_t m = Out::shape_type::dims[0], n = Out::shape_type::dims[1];
-  constexpr std::size_t k = TransposeA ? A::shape_type::dims[0] : A::shape_type::dims[1];
-  constexpr std::size_t a_cols = A::shape_type::dims[1];
-  const T* bp = b.data();
-  T* op = out.data();
-  const T* ap = a.data();
+  constexpr std::size_t a_cols = TransposeA ? m : k;
   auto a_at = [ap](std::size_t i, std::size_t p) { return TransposeA ? ap[p * a_cols + i] : ap[i * a_cols + p]; };
 
   // Full vectors in panels of simd::panel_blocks, then the rest of them.
@@ -142,6 +138,19 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(Out& out, const A& a, const B& b)
       start = j0 + width;
     }
   }
+}
+
+// Products of at least this many multiply-adds are called, not inlined: one
+// function per product shape, shared by every node of that shape. A call
+// costs a few nanoseconds against the product's hundreds, and it keeps the
+// gradient program's one body from growing with every layer, which made
+// g++'s optimiser superlinear in depth (bench/compile_time.py). Smaller
+// products (XOR's) stay inlined.
+inline constexpr std::size_t matmul_inline_limit = 1024;
+
+template <bool TransposeA, bool TransposeB, class T, std::size_t m, std::size_t n, std::size_t k>
+[[gnu::noinline]] void matmul_out_of_line(T* out, const T* a, const T* b) {
+  matmul_simd<TransposeA, TransposeB, T, m, n, k>(out, a, b);
 }
 
 template <bool Flip, class X>
@@ -187,11 +196,18 @@ struct matmul_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     // Products at least half a vector wide take the vector kernel; smaller
     // ones (XOR's) are left to the plain loop, which the compiler unrolls.
-    if constexpr (B::rank == 2 && Out::shape_type::dims[1] >= detail::simd::lanes<typename Out::value_type> / 2) {
-      if (!std::is_constant_evaluated()) return detail::matmul_simd<TransposeA, TransposeB>(out, a, b);
-    }
     using lhs = detail::maybe_transposed_t<TransposeA, typename A::shape_type>;
     constexpr std::size_t m = lhs::dims[0], k = lhs::dims[1];
+    if constexpr (B::rank == 2 && Out::shape_type::dims[1] >= detail::simd::lanes<typename Out::value_type> / 2) {
+      if (!std::is_constant_evaluated()) {
+        using T = typename Out::value_type;
+        constexpr std::size_t n = Out::shape_type::dims[1];
+        if constexpr (m * n * k >= detail::matmul_inline_limit)
+          return detail::matmul_out_of_line<TransposeA, TransposeB, T, m, n, k>(out.data(), a.data(), b.data());
+        else
+          return detail::matmul_simd<TransposeA, TransposeB, T, m, n, k>(out.data(), a.data(), b.data());
+      }
+    }
     constexpr std::size_t a_cols = A::shape_type::dims[1];
     auto a_at = [&](std::size_t i, std::size_t p) { return TransposeA ? a[p * a_cols + i] : a[i * a_cols + p]; };
     using T = typename Out::value_type;
