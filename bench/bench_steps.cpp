@@ -4,8 +4,11 @@
 // Heap allocations per step are counted and reported as a counter.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "peers/eigen.hpp"
@@ -13,6 +16,7 @@
 #include "peers/hand.hpp"
 #include "peers/model.hpp"
 #include "peers/typegrad_peer.hpp"
+#include "peers/unrolled_xor.hpp"
 #ifdef TYPEGRAD_BENCH_TORCH
 #include "peers/torch.hpp"
 #endif
@@ -114,10 +118,20 @@ bool register_large_workload(const std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-#ifndef TYPEGRAD_BENCH_TORCH
+#ifdef TYPEGRAD_BENCH_TORCH
+  // Every peer runs on one thread. libtorch's products go to the system BLAS,
+  // and OpenBLAS (when installed) starts one thread per core as it loads,
+  // before main: so the binary re-runs itself with one.
+  if (const char* threads = std::getenv("OPENBLAS_NUM_THREADS"); !threads || std::string(threads) != "1") {
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    execv("/proc/self/exe", argv);
+  }
+#else
   std::printf("libtorch peer skipped: libtorch was not found when this was built (Debian: libtorch-dev)\n");
 #endif
   bool ok = register_workload<xor_model>("xor_f64", true);
+  ok = agrees<xor_model, bench::unrolled::xor_network<xor_model>>("xor_f64", "unrolled") && ok;
+  benchmark::RegisterBenchmark("xor_f64/unrolled", step<xor_model, bench::unrolled::xor_network<xor_model>>);
   ok = register_workload<mlp_f32>("mlp_f32", true) && ok;
   ok = register_workload<mlp_f64>("mlp_f64", true) && ok;
   ok = register_workload<deep_f32>("deep_f32", false) && ok;
