@@ -7,11 +7,16 @@
 //
 // Defining TYPEGRAD_PROFILE_KERNELS turns both off and keeps every kernel a
 // function of its own, so that a profiler can tell them apart.
+// TYPEGRAD_ALWAYS_INLINE_LAMBDA does the same for a kernel's loop bodies
+// (lambdas, after their parameter list), which Clang would otherwise keep as
+// calls once a body is expanded several times (detail::for_each_index).
 #if defined(TYPEGRAD_PROFILE_KERNELS)
 #define TYPEGRAD_ALWAYS_INLINE [[gnu::noinline]]
+#define TYPEGRAD_ALWAYS_INLINE_LAMBDA
 #define TYPEGRAD_FLATTEN
 #else
 #define TYPEGRAD_ALWAYS_INLINE [[gnu::always_inline]]
+#define TYPEGRAD_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
 #define TYPEGRAD_FLATTEN [[gnu::flatten]]
 #endif
 

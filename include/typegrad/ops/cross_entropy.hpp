@@ -8,6 +8,7 @@
 
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
+#include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/inspect/code.hpp>
 #include <typegrad/ops/elementwise.hpp>
@@ -126,17 +127,17 @@ struct softmax_cross_entropy_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const Y& y, const P& p) {
     constexpr std::size_t cols = last_extent_v<typename A::shape_type>;
     using T = typename Out::value_type;
-    for (std::size_t r = 0; r < Out::size; ++r) {
+    detail::for_each_index<Out::size, A::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       const std::size_t row = r * cols;
       std::size_t top = 0;
       T mass{}, dot{};
-      for (std::size_t c = 0; c < cols; ++c) {
+      detail::for_each_index<cols, A::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
         top = a[row + c] > a[row + top] ? c : top;
         mass += y[row + c];
         dot += y[row + c] * a[row + c];
-      }
+      });
       out[r] = (a[row + top] - detail::math::log(p[row + top])) * mass - dot;
-    }
+    });
   }
   // da = u (p sum(y) - y), row by row; dy = -u log_softmax(a). The third
   // operand only carries p = softmax(a): its dependence on a is already in da.
@@ -175,12 +176,13 @@ struct softmax_cross_entropy_grad_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const P& p, const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<typename P::shape_type>;
     using T = typename Out::value_type;
-    for (std::size_t r = 0; r < U::size; ++r) {
+    detail::for_each_index<U::size, P::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       T mass{};
-      for (std::size_t c = 0; c < cols; ++c) mass += y[r * cols + c];
-      for (std::size_t c = 0; c < cols; ++c)
+      detail::for_each_index<cols, P::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { mass += y[r * cols + c]; });
+      detail::for_each_index<cols, P::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
         out[r * cols + c] = u[r] * (p[r * cols + c] * mass - y[r * cols + c]);
-    }
+      });
+    });
   }
   template <class Out, class P, class Y, class U>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<3>& in) {

@@ -12,6 +12,7 @@
 #include <typegrad/detail/simd.hpp>
 #include <typegrad/inspect/code.hpp>
 #include <typegrad/detail/config.hpp>
+#include <typegrad/detail/kernels.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/fwd.hpp>
 
@@ -220,14 +221,17 @@ struct matmul_op {
     } else {
       constexpr std::size_t n = Out::shape_type::dims[1];
       constexpr std::size_t b_cols = B::shape_type::dims[1];
-      for (std::size_t i = 0; i < m; ++i) {
+      constexpr std::size_t work = m * k * n;
+      detail::for_each_index<m, work>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
         T row[n]{};
-        for (std::size_t p = 0; p < k; ++p) {
+        detail::for_each_index<k, work>([&](std::size_t p) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
           const T aip = a_at(i, p);
-          for (std::size_t j = 0; j < n; ++j) row[j] += aip * (TransposeB ? b[j * b_cols + p] : b[p * b_cols + j]);
-        }
-        for (std::size_t j = 0; j < n; ++j) out[i * n + j] = row[j];
-      }
+          detail::for_each_index<n, work>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+            row[j] += aip * (TransposeB ? b[j * b_cols + p] : b[p * b_cols + j]);
+          });
+        });
+        detail::for_each_index<n, work>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[i * n + j] = row[j]; });
+      });
     }
   }
 

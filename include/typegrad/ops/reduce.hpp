@@ -23,7 +23,7 @@ namespace detail {
 template <class Out, class X>
 TYPEGRAD_ALWAYS_INLINE constexpr void total(Out& out, const X& x, std::size_t divisor) {
   typename Out::value_type acc{};
-  for (std::size_t i = 0; i < X::size; ++i) acc += x[i];
+  for_each_index<X::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { acc += x[i]; });
   out[0] = divisor == 1 ? acc : acc / static_cast<typename Out::value_type>(divisor);
 }
 inline void emit_total(inspect::cpp_code& c, const std::string& out, const std::string& in, std::size_t size,
@@ -90,11 +90,11 @@ struct row_sums_op {
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
-    for (std::size_t r = 0; r < Out::size; ++r) {
+    detail::for_each_index<Out::size, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       typename Out::value_type acc{};
-      for (std::size_t c = 0; c < cols; ++c) acc += x[r * cols + c];
+      detail::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { acc += x[r * cols + c]; });
       out[r] = acc;
-    }
+    });
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
@@ -124,8 +124,9 @@ struct repeat_cols_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    for (std::size_t r = 0; r < X::size; ++r)
-      for (std::size_t c = 0; c < Cols; ++c) out[r * Cols + c] = x[r];
+    detail::for_each_index<X::size, Out::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      detail::for_each_index<Cols, Out::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * Cols + c] = x[r]; });
+    });
   }
   static std::string notation(const inspect::names<1>& in) {
     return "repeat_cols<" + inspect::num(Cols) + ">(" + in[0] + ")";
@@ -153,7 +154,9 @@ struct broadcast_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    for (std::size_t i = 0; i < Out::size; ++i) out[i] = detail::broadcast_read<Out::size, X::size>(x.data(), i);
+    detail::for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      out[i] = detail::broadcast_read<Out::size, X::size>(x.data(), i);
+    });
   }
   static std::string notation(const inspect::names<1>& in) {
     return "broadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";
@@ -184,9 +187,9 @@ struct unbroadcast_op {
     constexpr std::size_t n = Out::size, repeats = X::size / Out::size;
     auto* __restrict o = out.data();
     const auto* __restrict in = x.data();
-    for (std::size_t j = 0; j < n; ++j) o[j] = in[j];
+    detail::for_each_index<n, X::size>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[j] = in[j]; });
     for (std::size_t r = 1; r < repeats; ++r)
-      for (std::size_t j = 0; j < n; ++j) o[j] += in[r * n + j];
+      detail::for_each_index<n, X::size>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[j] += in[r * n + j]; });
   }
   static std::string notation(const inspect::names<1>& in) {
     return "unbroadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";

@@ -6,6 +6,7 @@
 
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
+#include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/detail/simd.hpp>
 #include <typegrad/inspect/code.hpp>
@@ -50,16 +51,19 @@ struct softmax_op {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>, rows = X::size / cols;
     using T = typename Out::value_type;
     // Shift each row by its maximum, so every exponent is <= 0.
-    for (std::size_t r = 0; r < rows; ++r) {
+    detail::for_each_index<rows, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       T m = x[r * cols];
-      for (std::size_t c = 1; c < cols; ++c) m = x[r * cols + c] > m ? x[r * cols + c] : m;
-      for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] = x[r * cols + c] - m;
-    }
+      detail::for_each_index<cols, X::size>(
+          [&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { m = x[r * cols + c] > m ? x[r * cols + c] : m; });
+      detail::for_each_index<cols, X::size>(
+          [&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * cols + c] = x[r * cols + c] - m; });
+    });
     constexpr std::size_t L = detail::simd::lanes<T>;
     // A batch smaller than two vectors is quicker as independent scalar calls
     // than as one vector polynomial's chain of dependent steps.
     if (std::is_constant_evaluated() || X::size < 2 * L) {
-      for (std::size_t i = 0; i < X::size; ++i) out[i] = detail::math::exp(out[i]);
+      detail::for_each_index<X::size>(
+          [&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[i] = detail::math::exp(out[i]); });
     } else {
       // All the batch's exps at once, a vector at a time. Constant bounds, as
       // in the product's row loops: g++ cannot bound a running index after
@@ -69,12 +73,12 @@ struct softmax_op {
         detail::simd::store<T, L>(out.data() + i, detail::simd::exp_nonpositive<T, L>(detail::simd::load<T, L>(out.data() + i)));
       for (std::size_t i = whole; i < X::size; ++i) out[i] = detail::simd::exp_nonpositive<T, 1>(out[i]);
     }
-    for (std::size_t r = 0; r < rows; ++r) {
+    detail::for_each_index<rows, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       T s{};
-      for (std::size_t c = 0; c < cols; ++c) s += out[r * cols + c];
+      detail::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { s += out[r * cols + c]; });
       const T inv = T(1) / s;
-      for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] *= inv;
-    }
+      detail::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * cols + c] *= inv; });
+    });
   }
   // dx = y ⊙ (u - rowsum(u ⊙ y)), the sum repeated along each row.
   template <class Out, class X>
