@@ -62,10 +62,6 @@ template <class T, std::size_t W>
 TYPEGRAD_ALWAYS_INLINE inline void store(T* p, vec<T, W> v) {
   std::memcpy(p, &v, sizeof v);
 }
-template <class T, std::size_t W = lanes<T>>
-TYPEGRAD_ALWAYS_INLINE inline vec<T, W> splat(T x) {
-  return vec<T, W>{} + x;
-}
 
 }  // namespace typegrad::detail::simd
 

@@ -57,7 +57,7 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_tile(T* out, std::size_t n, const T* b
       const T* brow = b + (p - p0) * b_stride;
       const V bv[Blocks] = {simd::load<T, W>(brow + J * W)...};
       // Vector times scalar: the compilers broadcast A's element straight
-      // from memory (a load), where a splat first loads it into a register
+      // from memory (a load), where splatting it first loads it into a register
       // and then shuffles it, on the port the multiply-adds need.
       ((acc[Q] += bv[Q % Blocks] * a_at(i0 + Q / Blocks, p)), ...);
     }
