@@ -10,6 +10,7 @@
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
+#include <boost/mp11/list.hpp>
 #include <boost/yap/algorithm.hpp>
 
 #include <typegrad/core/diagnostics.hpp>
@@ -21,6 +22,7 @@ namespace typegrad {
 
 namespace hana = boost::hana;
 namespace yap = boost::yap;
+namespace mp11 = boost::mp11;
 
 // ---- leaves -----------------------------------------------------------------
 
@@ -88,10 +90,32 @@ struct no_grad {};
 
 // ---- the expression template --------------------------------------------------
 
-template <yap::expr_kind Kind, class Tuple>
-struct expr {
-  static constexpr yap::expr_kind kind = Kind;
+namespace detail {
+// The operands of an expression. A subtree that holds no runtime number is an
+// empty type, and then its operands are a static member: the object has no
+// subobjects, so copying or constant-evaluating it costs nothing, however
+// often a node is shared. (Held by value, a node used twice would be a tree
+// twice its operand's size, and the compiler's constant folding at -O1 and
+// above walked that tree: exponential in the depth of the sharing.)
+template <class Tuple>
+inline constexpr bool all_empty_v = false;
+template <class... C>
+inline constexpr bool all_empty_v<hana::tuple<C...>> = (std::is_empty_v<C> && ...);
+
+template <class Tuple, bool Stateless = all_empty_v<Tuple>>
+struct operand_storage {
   Tuple elements{};
+};
+template <class Tuple>
+struct operand_storage<Tuple, true> {
+  static constexpr Tuple elements{};
+};
+}  // namespace detail
+
+template <yap::expr_kind Kind, class Tuple>
+struct expr : detail::operand_storage<Tuple> {
+  static constexpr yap::expr_kind kind = Kind;
+  using detail::operand_storage<Tuple>::elements;
 
   // W = tensor: binds a terminal to a value, checking its shape here.
   template <class T, std::size_t... D>
@@ -253,13 +277,22 @@ struct rewrite {
   using type = N;
 };
 
+// An expression of type E holding the operand objects c...
+template <class E, class... C>
+constexpr E make_expr(const C&... c) {
+  if constexpr (std::is_empty_v<E>)
+    return E{};
+  else
+    return E{{decltype(E::elements){c...}}};
+}
+
 // Builds the call node Op(c...) as written, checking the op's shape rule on
 // the spot so that a mismatch is reported from the user's line.
 template <class Op, class... C>
 constexpr auto make_node(const C&... c) {
   using built = node<Op, std::remove_cvref_t<C>...>;
   using checked_shape [[maybe_unused]] = shape_of_t<built>;
-  return built{{{}, c...}};
+  return make_expr<built>(expr<yap::expr_kind::terminal, hana::tuple<Op>>{}, c...);
 }
 
 // The canonical node Op(C...) of canonical operands: the node after the
@@ -273,7 +306,7 @@ constexpr auto as_operand(const T& x) {
   if constexpr (expression<T>)
     return x;
   else
-    return leaf_expr<number_leaf>{{number_leaf{{}, static_cast<double>(x)}}};
+    return make_expr<leaf_expr<number_leaf>>(number_leaf{{}, static_cast<double>(x)});
 }
 
 // Builds the YAP operator node K(a, b) by value, checking its shape rule.
@@ -281,7 +314,7 @@ template <yap::expr_kind K, class... C>
 constexpr auto make_operator(const C&... c) {
   using built = expr<K, hana::tuple<std::remove_cvref_t<C>...>>;
   using checked_shape [[maybe_unused]] = shape_of_t<built>;
-  return built{{c...}};
+  return make_expr<built>(c...);
 }
 
 }  // namespace typegrad
