@@ -64,25 +64,34 @@ template <class P, class N>
   requires(!is_leaf_expr_v<P>)
 struct consumes<P, N> : list_contains<children_t<P>, N> {};
 
-// Folds the contributions of every consumer in the forward order. Only
-// consumers instantiate a VJP rule; the others cost one builtin test.
-template <class Loss, class N, class Acc, class P, bool = consumes<P, N>::value>
-struct gather_step {
+// The consumers of N among the nodes Order, in order: a flat filter, one
+// builtin membership test per node.
+template <class N, class Order>
+struct consumers_of;
+template <class N, class... P>
+struct consumers_of<N, type_list<P...>> {
+  using type = mp11::mp_append<type_list<>, std::conditional_t<consumes<P, N>::value, type_list<P>, type_list<>>...>;
+};
+
+// The running sum of N's contributions, folded over its consumers by a fold
+// expression, so that the compiler's instantiation depth does not grow with
+// the number of nodes.
+template <class Acc>
+struct partial_sum {
   using type = Acc;
 };
-template <class Loss, class N, class Acc, class P>
-struct gather_step<Loss, N, Acc, P, true> {
-  using type = decltype(from_consumer<Loss, N, P>(Acc{}));
-};
-template <class Loss, class N, class Acc, class Order>
+template <class Loss, class N, class P>
+struct contribution_from {};
+template <class Acc, class Loss, class N, class P>
+constexpr auto operator+(partial_sum<Acc>, contribution_from<Loss, N, P>) {
+  return partial_sum<decltype(from_consumer<Loss, N, P>(Acc{}))>{};
+}
+template <class Loss, class N, class Consumers>
 struct gather;
-template <class Loss, class N, class Acc>
-struct gather<Loss, N, Acc, type_list<>> {
-  using type = Acc;
+template <class Loss, class N, class... P>
+struct gather<Loss, N, type_list<P...>> {
+  using type = typename decltype((partial_sum<no_grad>{} + ... + contribution_from<Loss, N, P>{}))::type;
 };
-template <class Loss, class N, class Acc, class P, class... Rest>
-struct gather<Loss, N, Acc, type_list<P, Rest...>>
-    : gather<Loss, N, typename gather_step<Loss, N, Acc, P>::type, type_list<Rest...>> {};
 
 // dLoss/dN as a canonical expression, or no_grad. A class template, so the
 // compiler computes each (Loss, N) once.
@@ -96,7 +105,7 @@ struct normalised<no_grad> {
 };
 template <class Loss, class N>
 struct cotangent_of {
-  using type = typename normalised<typename gather<Loss, N, no_grad, node_list_t<Loss>>::type>::type;
+  using type = typename normalised<typename gather<Loss, N, typename consumers_of<N, node_list_t<Loss>>::type>::type>::type;
 };
 template <class Loss>
 struct cotangent_of<Loss, Loss> {
