@@ -88,7 +88,7 @@ TEST_CASE("simplification rules", "[grad][simplify]") {
                                 tg::node<tg::matmul_op<true, true>, std::remove_cvref_t<decltype(A)>, std::remove_cvref_t<decltype(B)>>>);
   STATIC_REQUIRE(std::is_same_v<tg::canonical_t<decltype(tg::transpose(A * B))>,
                                 tg::node<tg::matmul_op<true, true>, std::remove_cvref_t<decltype(B)>, std::remove_cvref_t<decltype(A)>>>);
-  STATIC_REQUIRE(tg::is_node_of_v<tg::log_softmax_op, tg::canonical_t<decltype(tg::log(tg::softmax(A)))>>);
+  STATIC_REQUIRE(tg::node_of<tg::log_softmax_op, tg::canonical_t<decltype(tg::log(tg::softmax(A)))>>);
 }
 
 TEST_CASE("the XOR gradient has the seed's values", "[grad][xor]") {

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <type_traits>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
@@ -31,9 +32,9 @@ namespace detail {
 
 template <class Acc, class C>
 constexpr auto accumulate(const Acc& acc, const C& contribution) {
-  if constexpr (std::is_same_v<C, no_grad>)
+  if constexpr (same_type<C, no_grad>)
     return acc;
-  else if constexpr (std::is_same_v<Acc, no_grad>)
+  else if constexpr (same_type<Acc, no_grad>)
     return contribution;
   else
     return add(acc, contribution);
@@ -47,9 +48,9 @@ template <class Loss, class N, class P, std::size_t I = 0, class Acc>
 constexpr auto from_consumer(const Acc& acc) {
   if constexpr (I == traits<P>::arity) {
     return acc;
-  } else if constexpr (std::is_same_v<child_t<I, P>, N>) {
+  } else if constexpr (same_type<child_t<I, P>, N>) {
     using u = typename cotangent_of<Loss, P>::type;
-    if constexpr (std::is_same_v<u, no_grad>)
+    if constexpr (same_type<u, no_grad>)
       return acc;
     else
       return from_consumer<Loss, N, P, I + 1>(accumulate(acc, op_of_t<P>::template vjp<I>(P{}, u{})));
@@ -61,7 +62,7 @@ constexpr auto from_consumer(const Acc& acc) {
 template <class P, class N>
 struct consumes : std::false_type {};
 template <class P, class N>
-  requires(!is_leaf_expr_v<P>)
+  requires(!leaf_expression<P>)
 struct consumes<P, N> : list_contains<children_t<P>, N> {};
 
 // The consumers of N among the nodes Order, in order: a flat filter, one
@@ -128,14 +129,14 @@ struct gradients {
   template <expression W>
   constexpr decltype(auto) operator[](const W&) {
     if constexpr (listed<W>())
-      return std::get<index_in_v<W, type_list<Wrt...>>>(tensors);
+      return std::get<index_in<W, type_list<Wrt...>>::value>(tensors);
     else
       return (detail::zeros_of<T, shape_of_t<W>>);  // reported by listed()
   }
   template <expression W>
   constexpr decltype(auto) operator[](const W&) const {
     if constexpr (listed<W>())
-      return std::get<index_in_v<W, type_list<Wrt...>>>(tensors);
+      return std::get<index_in<W, type_list<Wrt...>>::value>(tensors);
     else
       return (detail::zeros_of<T, shape_of_t<W>>);
   }
@@ -143,7 +144,7 @@ struct gradients {
  private:
   template <class W>
   static constexpr bool listed() {
-    constexpr bool found = index_in_v<W, type_list<Wrt...>> < sizeof...(Wrt);
+    constexpr bool found = index_in<W, type_list<Wrt...>>::value < sizeof...(Wrt);
     static_assert(found || diagnostics::gradient_lists_terminal<diagnostics::spelled_t<leaf_of_t<W>::name>,
                                                                 diagnostics::spelled_t<leaf_of_t<Wrt>::name>...>::value,
                   "typegrad: g[t] names a terminal that was not listed in grad(loss, ...)");
@@ -156,7 +157,7 @@ namespace detail {
 // reports the first that it does not.
 template <class Listed, class... Leaves>
 constexpr std::size_t first_unlisted_leaf() {
-  constexpr bool listed[] = {(index_in_v<leaf_expr<Leaves>, Listed> < Listed::size)..., false};
+  constexpr bool listed[] = {(index_in<leaf_expr<Leaves>, Listed>::value < Listed::size)..., false};
   std::size_t i = 0;
   while (i < sizeof...(Leaves) && listed[i]) ++i;
   return i;
@@ -257,7 +258,7 @@ struct gradient_program {
 
   template <class Cotangent, class Run, class Out>
   TYPEGRAD_ALWAYS_INLINE static constexpr void store(const Run& run, Out& out) {
-    if constexpr (std::is_same_v<Cotangent, no_grad>) {
+    if constexpr (same_type<Cotangent, no_grad>) {
       out = Out{};  // the loss does not depend on this terminal
     } else {
       detail::copy_into(out, run.template value<Cotangent>());
@@ -269,7 +270,7 @@ namespace detail {
 template <expression E, expression... Wrt>
 constexpr auto grad_listed(const E& loss, const Wrt&...) {
   static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: grad needs a scalar loss");
-  static_assert((is_leaf_expr_v<std::remove_cvref_t<Wrt>> && ...),
+  static_assert((leaf_expression<std::remove_cvref_t<Wrt>> && ...),
                 "typegrad: grad differentiates with respect to terminals (params and inputs) only");
   const auto form = canonicalize(loss);
   using canonical = typename decltype(form)::expression_type;

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/shape.hpp>
 
@@ -51,12 +52,12 @@ struct elementwise_shapes_broadcast {
 // cross-entropy: probabilities and targets of one shape, rank 1 or 2
 template <class Probabilities, class Targets>
 struct cross_entropy_shapes_agree {
-  static constexpr bool value = std::is_same_v<Probabilities, Targets> && Probabilities::rank >= 1;
+  static constexpr bool value = same_type<Probabilities, Targets> && Probabilities::rank >= 1;
 };
 // mse and bce_with_logits: predictions and targets of one shape
 template <class Predictions, class Targets>
 struct loss_operands_share_shape {
-  static constexpr bool value = std::is_same_v<Predictions, Targets>;
+  static constexpr bool value = same_type<Predictions, Targets>;
 };
 // row-wise ops (softmax, log_softmax) take rank 1 or 2
 template <class S>
@@ -72,7 +73,7 @@ struct transpose_operand_has_rank_2 {
 template <class From, class To>
 struct broadcasts_to {
   static constexpr bool value =
-      std::is_same_v<From, To> || From::rank == 0 || (From::rank == 1 && To::rank == 2 && From::dims[0] == To::dims[1]);
+      same_type<From, To> || From::rank == 0 || (From::rank == 1 && To::rank == 2 && From::dims[0] == To::dims[1]);
 };
 // grad needs a scalar loss
 template <class LossShape>
@@ -87,7 +88,7 @@ struct is_differentiable_terminal {
 // a binding's tensor has the shape of its terminal
 template <class Name, class TerminalShape, class TensorShape>
 struct bound_shape_matches_terminal {
-  static constexpr bool value = std::is_same_v<TerminalShape, TensorShape>;
+  static constexpr bool value = same_type<TerminalShape, TensorShape>;
 };
 // every terminal that an expression needs is bound
 template <class Name, class Shape, bool Found>
@@ -97,7 +98,7 @@ struct bindings_provide_terminal {
 // one name, one terminal
 template <class Name, class TerminalA, class TerminalB>
 struct one_name_one_terminal {
-  static constexpr bool value = std::is_same_v<TerminalA, TerminalB>;
+  static constexpr bool value = same_type<TerminalA, TerminalB>;
 };
 // environments passed together (parameters and data) are all float or all
 // double; void stands for an empty environment, which agrees with any
@@ -109,22 +110,22 @@ template <class... Rest>
 struct environments_share_one_scalar_type<void, Rest...> : environments_share_one_scalar_type<Rest...> {};
 template <class First, class... Rest>
 struct environments_share_one_scalar_type<First, Rest...> {
-  static constexpr bool value = ((std::is_void_v<Rest> || std::is_same_v<First, Rest>) && ...);
+  static constexpr bool value = ((std::is_void_v<Rest> || same_type<First, Rest>) && ...);
 };
 // bind: every tensor of one scalar type; names the first two that differ
 template <class FirstName, class FirstScalar, class OtherName, class OtherScalar>
 struct bound_scalar_types_agree {
-  static constexpr bool value = std::is_same_v<FirstScalar, OtherScalar>;
+  static constexpr bool value = same_type<FirstScalar, OtherScalar>;
 };
 // g[t]: t is one of the terminals grad was asked about (Listed)
 template <class Name, class... Listed>
 struct gradient_lists_terminal {
-  static constexpr bool value = (std::is_same_v<Name, Listed> || ...);
+  static constexpr bool value = (same_type<Name, Listed> || ...);
 };
 // an optimiser updates every parameter of its set, so the gradients list each
 template <class Name, class... Listed>
 struct gradients_list_parameter {
-  static constexpr bool value = (std::is_same_v<Name, Listed> || ...);
+  static constexpr bool value = (same_type<Name, Listed> || ...);
 };
 // each name is bound once
 template <class Name, std::size_t Count>

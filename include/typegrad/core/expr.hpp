@@ -14,6 +14,7 @@
 #include <boost/yap/algorithm.hpp>
 
 #include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/shape.hpp>
 #include <typegrad/core/tensor.hpp>
@@ -98,11 +99,11 @@ namespace detail {
 // twice its operand's size, and the compiler's constant folding at -O1 and
 // above walked that tree: exponential in the depth of the sharing.)
 template <class Tuple>
-inline constexpr bool all_empty_v = false;
+struct all_empty : std::false_type {};
 template <class... C>
-inline constexpr bool all_empty_v<hana::tuple<C...>> = (std::is_empty_v<C> && ...);
+struct all_empty<hana::tuple<C...>> : std::bool_constant<(empty_type<C> && ...)> {};
 
-template <class Tuple, bool Stateless = all_empty_v<Tuple>>
+template <class Tuple, bool Stateless = all_empty<Tuple>::value>
 struct operand_storage {
   Tuple elements{};
 };
@@ -160,39 +161,45 @@ inline constexpr leaf_expr<literal_leaf<Num, Den>> literal{};
 template <class E>
 struct traits;
 
+// The flags live in bases named by their values, so that the compiler makes
+// one variable per value, not one per node type.
+template <bool IsLeaf>
+struct leaf_traits {
+  static constexpr bool is_leaf = IsLeaf;
+};
+template <bool IsCall, std::size_t Arity>
+struct inner_traits {
+  static constexpr bool is_leaf = false;
+  static constexpr bool is_call = IsCall;
+  static constexpr std::size_t arity = Arity;
+};
+
 template <class Leaf>
-struct traits<leaf_expr<Leaf>> {
-  static constexpr bool is_leaf = is_leaf_v<Leaf>;
+struct traits<leaf_expr<Leaf>> : leaf_traits<is_leaf_v<Leaf>> {
   using leaf = Leaf;
 };
 template <class Op, class... C>
-struct traits<node<Op, C...>> {
-  static constexpr bool is_leaf = false;
-  static constexpr bool is_call = true;
+struct traits<node<Op, C...>> : inner_traits<true, sizeof...(C)> {
   using op = Op;
   template <template <class...> class F>
   using apply_children = F<C...>;
-  static constexpr std::size_t arity = sizeof...(C);
 };
 template <yap::expr_kind K, class... C>
   requires(K != yap::expr_kind::terminal && K != yap::expr_kind::call)
-struct traits<expr<K, hana::tuple<C...>>> {
-  static constexpr bool is_leaf = false;
-  static constexpr bool is_call = false;
+struct traits<expr<K, hana::tuple<C...>>> : inner_traits<false, sizeof...(C)> {
   template <template <class...> class F>
   using apply_children = F<C...>;
-  static constexpr std::size_t arity = sizeof...(C);
 };
 
 template <class E>
-inline constexpr bool is_leaf_expr_v = traits<std::remove_cvref_t<E>>::is_leaf;
+concept leaf_expression = traits<std::remove_cvref_t<E>>::is_leaf;
 
 template <class E>
 struct is_literal : std::false_type {};
 template <long long N, long long D>
 struct is_literal<leaf_expr<literal_leaf<N, D>>> : std::true_type {};
 template <class E>
-inline constexpr bool is_literal_v = is_literal<E>::value;
+concept literal_expression = is_literal<E>::value;
 
 // Whether E is a call node of Op.
 template <class Op, class E>
@@ -200,7 +207,7 @@ struct is_node_of : std::false_type {};
 template <class Op, class... C>
 struct is_node_of<Op, node<Op, C...>> : std::true_type {};
 template <class Op, class E>
-inline constexpr bool is_node_of_v = is_node_of<Op, E>::value;
+concept node_of = is_node_of<Op, E>::value;
 template <class E>
 using leaf_of_t = typename traits<std::remove_cvref_t<E>>::leaf;
 template <class E>
@@ -225,12 +232,15 @@ template <std::size_t I, class E>
 using child_t = typename at<I, children_t<E>>::type;
 
 // The I-th operand of an expression object.
+// A stateless operand is made anew (it is empty), so that no static
+// operand tuple is referenced at run time.
 template <std::size_t I, class E>
-constexpr const auto& child(const E& e) {
-  if constexpr (E::kind == yap::expr_kind::call)
-    return hana::at_c<I + 1>(e.elements);
+constexpr decltype(auto) child(const E& e) {
+  constexpr std::size_t position = E::kind == yap::expr_kind::call ? I + 1 : I;
+  if constexpr (empty_type<E>)
+    return std::remove_cvref_t<decltype(hana::at_c<position>(e.elements))>{};
   else
-    return hana::at_c<I>(e.elements);
+    return (hana::at_c<position>(e.elements));
 }
 
 // Which op a YAP operator kind means, given its operands' shapes. Each op
@@ -280,7 +290,7 @@ struct rewrite {
 // An expression of type E holding the operand objects c...
 template <class E, class... C>
 constexpr E make_expr(const C&... c) {
-  if constexpr (std::is_empty_v<E>)
+  if constexpr (empty_type<E>)
     return E{};
   else
     return E{{decltype(E::elements){c...}}};

@@ -1,4 +1,5 @@
 #pragma once
+#include <typegrad/core/meta.hpp>
 // Static shapes. shape<> is a scalar, shape<n> a vector, shape<m, n> a matrix.
 #include <array>
 #include <cstddef>
@@ -16,7 +17,7 @@ struct shape {
 
   template <std::size_t... E>
   constexpr bool operator==(shape<E...>) const {
-    return std::is_same_v<shape, shape<E...>>;
+    return same_type<shape, shape<E...>>;
   }
 };
 
@@ -72,7 +73,7 @@ using append_axis_t = typename append_axis<S, C>::type;
 // scalar, or when a vector [n] meets a matrix [m, n] (it repeats over rows).
 template <class A, class B>
 constexpr bool broadcastable() {
-  if constexpr (std::is_same_v<A, B> || A::rank == 0 || B::rank == 0) {
+  if constexpr (same_type<A, B> || A::rank == 0 || B::rank == 0) {
     return true;
   } else if constexpr (A::rank == 1 && B::rank == 2) {
     return A::dims[0] == B::dims[1];

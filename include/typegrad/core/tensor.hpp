@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/shape.hpp>
 
 namespace typegrad {
@@ -68,7 +69,7 @@ struct tensor {
   // A template, so that comparing a rank-0 tensor with a number converts the
   // tensor (to T) rather than the number (to a tensor).
   template <class A, class B>
-    requires(std::is_same_v<A, tensor> && std::is_same_v<B, tensor>)
+    requires(same_type<A, tensor> && same_type<B, tensor>)
   friend constexpr bool operator==(const A& a, const B& b) {
     for (std::size_t i = 0; i < size; ++i)
       if (!(a.elements[i] == b.elements[i])) return false;

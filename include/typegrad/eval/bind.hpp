@@ -11,6 +11,7 @@
 #include <boost/hana/optional.hpp>
 #include <boost/hana/type.hpp>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/tensor.hpp>
@@ -78,7 +79,7 @@ struct environment {
       return binding_problem::missing;
     else if constexpr (n > 1)
       return binding_problem::repeated;
-    else if constexpr (!std::is_same_v<typename std::tuple_element_t<detail::binding_index<Leaf::name, Bindings...>(),
+    else if constexpr (!same_type<typename std::tuple_element_t<detail::binding_index<Leaf::name, Bindings...>(),
                                                                      std::tuple<Bindings...>>::leaf,
                                        Leaf>)
       return binding_problem::other_terminal;
@@ -91,7 +92,7 @@ struct environment {
       typename std::tuple_element_t<detail::binding_index<Leaf::name, Bindings...>(), std::tuple<Bindings...>>::leaf;
   // Whether every bound tensor has one scalar type (bind reports it if not).
   static constexpr bool one_scalar_type =
-      (std::is_same_v<typename Bindings::tensor_type::value_type, scalar_type> && ...);
+      (same_type<typename Bindings::tensor_type::value_type, scalar_type> && ...);
 
   // f(terminal, tensor) for every binding, in order; the terminal is the
   // bound leaf as an expression, so that g[terminal] works inside f.
@@ -245,7 +246,7 @@ template <class First, class... Rest>
 struct scalar_agreement<First, Rest...> {
   using T = typename First::tensor_type::value_type;
   static constexpr std::size_t at = [] {
-    constexpr bool differs[] = {!std::is_same_v<typename Rest::tensor_type::value_type, T>..., true};
+    constexpr bool differs[] = {!same_type<typename Rest::tensor_type::value_type, T>..., true};
     std::size_t i = 0;
     while (!differs[i]) ++i;
     return i;

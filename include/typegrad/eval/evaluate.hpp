@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
@@ -54,15 +55,15 @@ struct memory_plan<type_list<Nodes...>, type_list<Roots...>> {
 
   template <class N>
   static constexpr std::size_t elements() {
-    if constexpr (is_leaf_expr_v<N>)
+    if constexpr (leaf_expression<N>)
       return 0;
     else
       return (shape_of_t<N>::size + granule - 1) / granule * granule;
   }
   template <class N>
   static constexpr void mark_readers(std::array<std::size_t, count + 1>& last, std::size_t reader) {
-    if constexpr (!is_leaf_expr_v<N>)
-      [&]<class... C>(type_list<C...>) { ((last[index_in_v<C, nodes>] = reader), ...); }(children_t<N>{});
+    if constexpr (!leaf_expression<N>)
+      [&]<class... C>(type_list<C...>) { ((last[index_in<C, nodes>::value] = reader), ...); }(children_t<N>{});
   }
 
   struct layout {
@@ -73,12 +74,12 @@ struct memory_plan<type_list<Nodes...>, type_list<Roots...>> {
 
   static constexpr layout make() {
     constexpr std::size_t sizes[] = {elements<Nodes>()..., 0};
-    constexpr std::size_t exact[] = {(is_leaf_expr_v<Nodes> ? 0 : shape_of_t<Nodes>::size)..., 0};
+    constexpr std::size_t exact[] = {(leaf_expression<Nodes> ? 0 : shape_of_t<Nodes>::size)..., 0};
     std::array<std::size_t, count + 1> last{};
     for (std::size_t i = 0; i < count; ++i) last[i] = i;  // unread: freed at once
     std::size_t reader = 0;
     ((mark_readers<Nodes>(last, reader++)), ...);
-    ((last[index_in_v<Roots, nodes>] = count), ...);  // results live to the end
+    ((last[index_in<Roots, nodes>::value] = count), ...);  // results live to the end
 
     layout out;
     std::size_t gap_begin[count + 1]{}, gap_length[count + 1]{};
@@ -166,6 +167,79 @@ struct workspace {
 template <class T, class Plan, class Result>
 inline constexpr std::size_t stack_bytes = Plan::arena_elements * sizeof(T) + sizeof(Result);
 
+// Where a value is read from, named without the graph: a computed node's
+// slot (its shape and offset in the arena), or a terminal's leaf. The
+// compiler mangles the name of every function it instantiates, and a node's
+// type names its whole subgraph, so functions instantiated once per node are
+// named by these refs, never by node types (named by node types, each of n
+// functions had a name of O(n) parts and compile time grew as n cubed).
+template <class S, std::size_t Offset>
+struct slot_ref {};
+
+template <class N, class Nodes, class Plan, bool = leaf_expression<N>>
+struct ref_of {
+  using type = leaf_of_t<N>;
+};
+template <class N, class Nodes, class Plan>
+struct ref_of<N, Nodes, Plan, false> {
+  using type = slot_ref<shape_of_t<N>, Plan::plan.offset[index_in<N, Nodes>::value]>;
+};
+
+// What one run reads: the bindings, the numbers and the arena.
+template <class T, class Env, std::size_t NumberCount>
+struct run_context {
+  const Env& env;
+  const std::array<double, NumberCount>& numbers;
+  T* arena;
+
+  // The value at Ref: a view of its slot, a reference to its binding, or a
+  // scalar for a constant.
+  template <class Ref>
+  TYPEGRAD_ALWAYS_INLINE constexpr decltype(auto) read() const {
+    if constexpr (is_slot_ref<Ref>::value)
+      return slot_view<T, typename is_slot_ref<Ref>::shape>{arena + is_slot_ref<Ref>::offset};
+    else if constexpr (is_variable_leaf_v<Ref>)
+      return env.template lookup<Ref>();
+    else if constexpr (literal_expression<leaf_expr<Ref>>)
+      return tensor<T>(Ref::template value<T>);
+    else
+      return tensor<T>(static_cast<T>(numbers[Ref::index]));
+  }
+
+ private:
+  template <class Ref>
+  struct is_slot_ref : std::false_type {};
+  template <class S, std::size_t Offset>
+  struct is_slot_ref<slot_ref<S, Offset>> : std::true_type {
+    using shape = S;
+    static constexpr std::size_t offset = Offset;
+  };
+};
+
+// One node's kernel: Op's forward from the In refs into the Out slot.
+template <class Op, class Out, class... In>
+struct node_step {
+  template <class Context>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void run(const Context& context) {
+    auto out = context.template read<Out>();
+    Op::forward(out, context.template read<In>()...);
+  }
+};
+struct no_step {
+  template <class Context>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void run(const Context&) {}
+};
+template <class N, class Nodes, class Plan, bool = leaf_expression<N>>
+struct step_of {
+  using type = no_step;  // terminals are read in place
+};
+template <class N, class Nodes, class Plan>
+struct step_of<N, Nodes, Plan, false> {
+  template <class... C>
+  using with_operands = node_step<op_of_t<N>, typename ref_of<N, Nodes, Plan>::type, typename ref_of<C, Nodes, Plan>::type...>;
+  using type = typename traits<N>::template apply_children<with_operands>;
+};
+
 // One run over a node list, in order, in an arena laid out by Plan.
 template <class T, class Env, std::size_t NumberCount, class Nodes, class Plan>
 struct evaluation;
@@ -173,49 +247,24 @@ template <class T, class Env, std::size_t NumberCount, class... Nodes, class Pla
 struct evaluation<T, Env, NumberCount, type_list<Nodes...>, Plan> {
   using nodes = type_list<Nodes...>;
 
-  const Env& env;
-  const std::array<double, NumberCount>& numbers;
-  T* arena;
+  run_context<T, Env, NumberCount> context;
 
   constexpr evaluation(const Env& bound, const std::array<double, NumberCount>& values, T* storage)
-      : env(bound), numbers(values), arena(storage) {}
+      : context{bound, values, storage} {}
 
-  TYPEGRAD_ALWAYS_INLINE constexpr void run() { (compute<Nodes>(), ...); }
+  TYPEGRAD_ALWAYS_INLINE constexpr void run() { (step_of<Nodes, nodes, Plan>::type::run(context), ...); }
 
-  // The value of node N: a reference to its slot or to its binding, or a
-  // scalar for a constant.
+  // The value of node N: a view of its slot, a reference to its binding, or
+  // a scalar for a constant.
   template <class N>
   TYPEGRAD_ALWAYS_INLINE constexpr decltype(auto) value() const {
-    if constexpr (is_leaf_expr_v<N>) {
-      using leaf = leaf_of_t<N>;
-      if constexpr (is_variable_leaf_v<leaf>)
-        return env.template lookup<leaf>();
-      else if constexpr (is_literal_v<N>)
-        return tensor<T>(leaf::template value<T>);
-      else
-        return tensor<T>(static_cast<T>(numbers[leaf::index]));
-    } else {
-      return slot_view<T, shape_of_t<N>>{arena + Plan::plan.offset[index_in_v<N, nodes>]};
-    }
-  }
-
- private:
-  template <class N>
-  TYPEGRAD_ALWAYS_INLINE constexpr void compute() {
-    if constexpr (!is_leaf_expr_v<N>) {
-      slot_view<T, shape_of_t<N>> out{arena + Plan::plan.offset[index_in_v<N, nodes>]};
-      forward<op_of_t<N>>(out, children_t<N>{});
-    }
-  }
-  template <class Op, class Out, class... C>
-  TYPEGRAD_ALWAYS_INLINE constexpr void forward(Out& out, type_list<C...>) {
-    Op::forward(out, value<C>()...);
+    return context.template read<typename ref_of<N, nodes, Plan>::type>();
   }
 };
 
 template <class N>
 constexpr std::string_view terminal_name() {
-  if constexpr (is_leaf_expr_v<N>) {
+  if constexpr (leaf_expression<N>) {
     if constexpr (is_variable_leaf_v<leaf_of_t<N>>)
       return leaf_of_t<N>::name.view();
     else
@@ -249,7 +298,7 @@ constexpr bool check_terminal_names(type_list<Nodes...>) {
 
 template <class Env, class N>
 constexpr binding_problem problem_of() {
-  if constexpr (is_leaf_expr_v<N>) {
+  if constexpr (leaf_expression<N>) {
     if constexpr (is_variable_leaf_v<leaf_of_t<N>>) return Env::template problem<leaf_of_t<N>>();
   }
   return binding_problem::none;

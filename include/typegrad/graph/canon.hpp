@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <utility>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
 
 namespace typegrad {
@@ -17,15 +18,13 @@ namespace typegrad {
 // How many user numbers an expression holds.
 template <class E>
 struct number_count;
-template <class E>
-inline constexpr std::size_t number_count_v = number_count<E>::value;
 template <class Leaf>
-struct number_count<leaf_expr<Leaf>> : std::integral_constant<std::size_t, std::is_same_v<Leaf, number_leaf> ? 1 : 0> {};
+struct number_count<leaf_expr<Leaf>> : std::integral_constant<std::size_t, same_type<Leaf, number_leaf> ? 1 : 0> {};
 template <class E>
-  requires(!is_leaf_expr_v<E>)
+  requires(!leaf_expression<E>)
 struct number_count<E> {
   template <class... C>
-  struct total : std::integral_constant<std::size_t, (std::size_t{0} + ... + number_count_v<C>)> {};
+  struct total : std::integral_constant<std::size_t, (std::size_t{0} + ... + number_count<C>::value)> {};
   static constexpr std::size_t value = children_t<E>::size == 0 ? 0 : traits<E>::template apply_children<total>::value;
 };
 
@@ -39,7 +38,7 @@ template <std::size_t Offset, class... C>
 constexpr std::array<std::size_t, sizeof...(C)> child_offsets() {
   std::array<std::size_t, sizeof...(C)> out{};
   std::size_t at = Offset, i = 0;
-  ((out[i++] = at, at += number_count_v<C>), ...);
+  ((out[i++] = at, at += number_count<C>::value), ...);
   return out;
 }
 
@@ -54,7 +53,7 @@ struct canonical_call<Offset, Op, type_list<C...>, std::index_sequence<I...>> {
 
 template <std::size_t Offset, class Leaf>
 struct canonical_type<Offset, leaf_expr<Leaf>> {
-  using type = std::conditional_t<std::is_same_v<Leaf, number_leaf>, leaf_expr<constant_leaf<Offset>>, leaf_expr<Leaf>>;
+  using type = std::conditional_t<same_type<Leaf, number_leaf>, leaf_expr<constant_leaf<Offset>>, leaf_expr<Leaf>>;
 };
 template <std::size_t Offset, class Op, class... C>
 struct canonical_type<Offset, node<Op, C...>>
@@ -68,9 +67,9 @@ struct canonical_type<Offset, expr<K, hana::tuple<C...>>>
 // Copies the user's numbers out of an expression, in the same order.
 template <class E, std::size_t N>
 constexpr void collect_numbers(const E& e, std::array<double, N>& out, std::size_t& at) {
-  if constexpr (is_leaf_expr_v<E>) {
-    if constexpr (std::is_same_v<leaf_of_t<E>, number_leaf>) out[at++] = hana::at_c<0>(e.elements).value;
-  } else if constexpr (number_count_v<E> != 0) {
+  if constexpr (leaf_expression<E>) {
+    if constexpr (same_type<leaf_of_t<E>, number_leaf>) out[at++] = hana::at_c<0>(e.elements).value;
+  } else if constexpr (number_count<E>::value != 0) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (collect_numbers(child<I>(e), out, at), ...);
     }(std::make_index_sequence<children_t<E>::size>{});
@@ -87,7 +86,7 @@ using canonical_t = typename detail::canonical_type<0, std::remove_cvref_t<E>>::
 template <class E>
 struct canonical_form {
   using expression_type = canonical_t<E>;
-  static constexpr std::size_t number_count = number_count_v<E>;
+  static constexpr std::size_t number_count = typegrad::number_count<E>::value;
   std::array<double, number_count> numbers{};
 };
 

@@ -10,16 +10,25 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
 
 namespace typegrad {
 
 namespace detail {
 
+// The position of the first true flag (the last flag is a sentinel true or false).
+template <std::size_t N>
+constexpr std::size_t first_true(const bool (&flags)[N]) {
+  std::size_t i = 0;
+  while (i + 1 < N && !flags[i]) ++i;
+  return i;
+}
+
 template <class List, class E>
 struct list_contains;
 template <class... S, class E>
-struct list_contains<type_list<S...>, E> : std::bool_constant<(std::is_same_v<S, E> || ...)> {};
+struct list_contains<type_list<S...>, E> : std::bool_constant<(same_type<S, E> || ...)> {};
 
 template <class List, class E>
 struct list_append;
@@ -32,7 +41,7 @@ template <class Seen, class Roots>
 struct place_all;
 
 // Depth-first, post-order, skipping nodes already placed and no_grad.
-template <class Seen, class E, bool Skip = std::is_same_v<E, no_grad> || list_contains<Seen, E>::value>
+template <class Seen, class E, bool Skip = same_type<E, no_grad> || list_contains<Seen, E>::value>
 struct place {
   using type = Seen;
 };
@@ -62,15 +71,6 @@ using node_list_t = typename detail::place_all<type_list<>, type_list<Roots...>>
 template <class N, class List>
 struct index_in;
 template <class N, class... Ns>
-struct index_in<N, type_list<Ns...>> {
-  static constexpr std::size_t value = [] {
-    constexpr bool hits[] = {std::is_same_v<N, Ns>..., false};
-    std::size_t i = 0;
-    while (i < sizeof...(Ns) && !hits[i]) ++i;
-    return i;
-  }();
-};
-template <class N, class List>
-inline constexpr std::size_t index_in_v = index_in<N, List>::value;
+struct index_in<N, type_list<Ns...>> : std::integral_constant<std::size_t, detail::first_true({same_type<N, Ns>..., false})> {};
 
 }  // namespace typegrad

@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
@@ -28,7 +29,7 @@ inline std::string dot_escape(const std::string& s) {
 // The label of node N: its notation with operands written a, b, c.
 template <class N>
 std::string dot_label(const double* numbers) {
-  if constexpr (is_leaf_expr_v<N>) {
+  if constexpr (leaf_expression<N>) {
     return leaf_text(leaf_of_t<N>{}, numbers);
   } else {
     return [&]<class... C>(type_list<C...>) {
@@ -50,21 +51,21 @@ std::string dot_graph(type_list<Nodes...>, const double* numbers) {
   (([&] {
      using N = Nodes;
      std::string style;
-     if constexpr (is_leaf_expr_v<N>) {
+     if constexpr (leaf_expression<N>) {
        using leaf = leaf_of_t<N>;
        if constexpr (is_variable_leaf_v<leaf>)
          style = std::string("shape=box, style=filled, fillcolor=\"") + (is_param_leaf_v<leaf> ? "#fff3b0" : "#e6e6e6") + "\"";
        else
          style = "shape=plaintext";
-     } else if (index_in_v<N, Forward> < Forward::size) {
-       style = std::string("shape=ellipse") + (std::is_same_v<N, Loss> ? ", penwidth=2" : "");
+     } else if (index_in<N, Forward>::value < Forward::size) {
+       style = std::string("shape=ellipse") + (same_type<N, Loss> ? ", penwidth=2" : "");
      } else {
        style = "shape=box, style=\"rounded,filled\", fillcolor=\"#cfe3ff\"";
      }
      out += "  n" + std::to_string(i) + " [label=\"" + dot_escape(dot_label<N>(numbers)) + "\", " + style + "];\n";
-     if constexpr (!is_leaf_expr_v<N>) {
+     if constexpr (!leaf_expression<N>) {
        [&]<class... C>(type_list<C...>) {
-         ((out += "  n" + std::to_string(index_in_v<C, nodes>) + " -> n" + std::to_string(i) + " [label=\"" +
+         ((out += "  n" + std::to_string(index_in<C, nodes>::value) + " -> n" + std::to_string(i) + " [label=\"" +
                   std::string(shape_text<shape_of_t<C>>::value) + "\"];\n"),
           ...);
        }(children_t<N>{});
@@ -95,8 +96,8 @@ std::string to_dot(const gradient_program<Loss, K, Wrt...>& program) {
     using cot = cotangent_t<Loss, Wrt>;
     const std::string d = inspect::join("d", leaf_of_t<Wrt>::name.view());
     out += "  \"" + d + "\" [shape=doubleoctagon, style=filled, fillcolor=\"#cfe3ff\"];\n";
-    if constexpr (!std::is_same_v<cot, no_grad>)
-      out += "  n" + std::to_string(index_in_v<cot, nodes>) + " -> \"" + d + "\" [label=\"" +
+    if constexpr (!same_type<cot, no_grad>)
+      out += "  n" + std::to_string(index_in<cot, nodes>::value) + " -> \"" + d + "\" [label=\"" +
              std::string(shape_text<shape_of_t<Wrt>>::value) + "\"];\n";
   }(), ...);
   return out + "}\n";

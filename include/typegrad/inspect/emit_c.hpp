@@ -23,6 +23,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/eval/bind.hpp>
@@ -131,7 +132,7 @@ struct is_input_leaf<input_leaf<N, S>> : std::true_type {};
 template <class... Nodes>
 constexpr std::size_t input_terminal_count(type_list<Nodes...>) {
   return (std::size_t{0} + ... + [] {
-    if constexpr (is_leaf_expr_v<Nodes>)
+    if constexpr (leaf_expression<Nodes>)
       return std::size_t(is_input_leaf<leaf_of_t<Nodes>>::value);
     else
       return std::size_t{0};
@@ -145,7 +146,7 @@ template <class... Nodes>
 struct the_input<type_list<Nodes...>> {
   template <class N>
   static constexpr bool is_input() {
-    if constexpr (is_leaf_expr_v<N>)
+    if constexpr (leaf_expression<N>)
       return is_input_leaf<leaf_of_t<N>>::value;
     else
       return false;
@@ -189,9 +190,9 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
   [&]<class... N>(type_list<N...>) {
     std::size_t i = 0;
     (([&] {
-       if constexpr (!is_leaf_expr_v<N>) {
-         if constexpr (!std::is_same_v<N, root>) sizes[i] = shape_of_t<N>::size;
-         [&]<class... C>(type_list<C...>) { ((last_use[index_in_v<C, nodes>] = i), ...); }(children_t<N>{});
+       if constexpr (!leaf_expression<N>) {
+         if constexpr (!same_type<N, root>) sizes[i] = shape_of_t<N>::size;
+         [&]<class... C>(type_list<C...>) { ((last_use[index_in<C, nodes>::value] = i), ...); }(children_t<N>{});
        }
        ++i;
      }()),
@@ -207,7 +208,7 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
   [&]<class... N>(type_list<N...>) {
     std::size_t i = 0, computed = 0;
     (([&] {
-       if constexpr (is_leaf_expr_v<N>) {
+       if constexpr (leaf_expression<N>) {
          using leaf = leaf_of_t<N>;
          if constexpr (inspect::is_input_leaf<leaf>::value) {
            var[i] = "input";
@@ -228,8 +229,8 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
                         "};\n";
          }
        } else {
-         var[i] = std::is_same_v<N, root> ? std::string("output") : inspect::join("t", std::to_string(++computed), "_");
-         if constexpr (!std::is_same_v<N, root>)
+         var[i] = same_type<N, root> ? std::string("output") : inspect::join("t", std::to_string(++computed), "_");
+         if constexpr (!same_type<N, root>)
            body.line("float* const " + var[i] + " = scratch + " + inspect::num(plan.offset[i]) + ";");
          body.line(inspect::step_comment<N, nodes>(var, i));
          inspect::emit_kernel<N, nodes>(body, var, i);
@@ -238,7 +239,7 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
      }()),
      ...);
   }(nodes{});
-  if constexpr (is_leaf_expr_v<root>)
+  if constexpr (leaf_expression<root>)
     body.line("for (int i = 0; i < " + inspect::num(out_size) + "; ++i) output[i] = " + var[nodes::size - 1] + "[i];");
 
   const std::string upper = inspect::upper_case(fn);

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/inspect/code.hpp>
@@ -34,13 +35,13 @@ using node_op_t = typename node_op<std::remove_cvref_t<E>>::type;
 // and terminals 4.
 template <class Op, class... C>
 constexpr int precedence() {
-  if constexpr (std::is_same_v<Op, add_op> || std::is_same_v<Op, subtract_op>)
+  if constexpr (same_type<Op, add_op> || same_type<Op, subtract_op>)
     return 1;
-  else if constexpr (std::is_same_v<Op, divide_op> || requires { Op::transpose_a; })
+  else if constexpr (same_type<Op, divide_op> || requires { Op::transpose_a; })
     return 2;
-  else if constexpr (std::is_same_v<Op, multiply_op> && ((shape_of_t<C>::rank == 0) || ...))
+  else if constexpr (same_type<Op, multiply_op> && ((shape_of_t<C>::rank == 0) || ...))
     return 2;  // a scalar times a tensor reads as a product; two tensors as hadamard(a, b)
-  else if constexpr (std::is_same_v<Op, negate_op>)
+  else if constexpr (same_type<Op, negate_op>)
     return 3;
   else
     return 4;
@@ -53,7 +54,7 @@ std::string notation(const names<sizeof...(C)>& text, const std::array<int, size
   constexpr int mine = precedence<Op, C...>();
   auto wrap = [&](std::size_t i, bool right) {
     const bool tighter_needed = strength[i] < mine || (right && strength[i] == mine && mine != 4 &&
-                                                       !std::is_same_v<Op, add_op> && !requires { Op::transpose_a; });
+                                                       !same_type<Op, add_op> && !requires { Op::transpose_a; });
     return tighter_needed ? "(" + text[i] + ")" : text[i];
   };
   if constexpr (requires { Op::notation(text); }) {
@@ -65,9 +66,9 @@ std::string notation(const names<sizeof...(C)>& text, const std::array<int, size
       return Op::notation(text);
     }
   } else if constexpr (sizeof...(C) == 2 && mine <= 2 && requires { Op::symbol; }) {
-    const std::string symbol = std::is_same_v<Op, multiply_op> ? "·" : std::string(Op::symbol);
+    const std::string symbol = same_type<Op, multiply_op> ? "·" : std::string(Op::symbol);
     return wrap(0, false) + " " + symbol + " " + wrap(1, true);
-  } else if constexpr (std::is_same_v<Op, negate_op>) {
+  } else if constexpr (same_type<Op, negate_op>) {
     return join("-", wrap(0, false));
   } else {
     std::string out = std::string(Op::name) + "(";
@@ -89,7 +90,7 @@ template <class Leaf>
 std::string leaf_text(const Leaf& leaf, const double* numbers) {
   if constexpr (is_variable_leaf_v<Leaf>)
     return std::string(Leaf::name.view());
-  else if constexpr (std::is_same_v<Leaf, number_leaf>)
+  else if constexpr (same_type<Leaf, number_leaf>)
     return number_text(leaf.value);
   else if constexpr (requires { Leaf::den; })
     return Leaf::den == 1 ? std::to_string(Leaf::num) : std::to_string(Leaf::num) + "/" + std::to_string(Leaf::den);
@@ -100,7 +101,7 @@ std::string leaf_text(const Leaf& leaf, const double* numbers) {
 // Text and binding strength of an expression, printed recursively.
 template <class E>
 std::pair<std::string, int> print_tree(const E& e, bool with_shapes, const double* numbers) {
-  if constexpr (is_leaf_expr_v<E>) {
+  if constexpr (leaf_expression<E>) {
     using leaf = leaf_of_t<E>;
     std::string text = leaf_text(hana::at_c<0>(e.elements), numbers);
     if (with_shapes && is_variable_leaf_v<leaf>) text += std::string(shape_text<typename leaf::shape_type>::value);
@@ -149,14 +150,14 @@ struct program_names {
   template <class N>
   static constexpr std::size_t gradient_uses() {
     return []<class... W>(type_list<W...>) {
-      return (std::size_t{0} + ... + (std::is_same_v<cotangent_t<typename Program::loss_type, W>, N> ? 1 : 0));
+      return (std::size_t{0} + ... + (same_type<cotangent_t<typename Program::loss_type, W>, N> ? 1 : 0));
     }(typename Program::wrt{});
   }
   template <class N>
   static std::string gradient_name() {
     std::string out;
     [&]<class... W>(type_list<W...>) {
-      ((std::is_same_v<cotangent_t<typename Program::loss_type, W>, N> ? void(out = join("d", leaf_of_t<W>::name.view()))
+      ((same_type<cotangent_t<typename Program::loss_type, W>, N> ? void(out = join("d", leaf_of_t<W>::name.view()))
                                                                         : void()),
        ...);
     }(typename Program::wrt{});
@@ -166,8 +167,8 @@ struct program_names {
   template <class... N>
   void fill(const Program& program, std::size_t& counter, type_list<N...>) {
     std::size_t i = 0;
-    ((is_forward[i] = index_in_v<N, forward> < forward::size, is_leaf[i] = is_leaf_expr_v<N>,
-      name[i] = is_leaf_expr_v<N>                                               ? leaf_name<N>(program)
+    ((is_forward[i] = index_in<N, forward>::value < forward::size, is_leaf[i] = leaf_expression<N>,
+      name[i] = leaf_expression<N>                                               ? leaf_name<N>(program)
                 : (!is_forward[i] && gradient_uses<N>() == 1) ? gradient_name<N>()
                                                               : join("t", std::to_string(++counter)),
       ++i),
@@ -175,14 +176,14 @@ struct program_names {
   }
   template <class N>
   static std::string leaf_name(const Program& program) {
-    if constexpr (is_leaf_expr_v<N>)
+    if constexpr (leaf_expression<N>)
       return leaf_text(leaf_of_t<N>{}, program.numbers.data());
     else
       return {};
   }
   template <class N>
   const std::string& of() const {
-    return name[index_in_v<N, nodes>];
+    return name[index_in<N, nodes>::value];
   }
 };
 
@@ -190,7 +191,7 @@ struct program_names {
 template <class N, class... Nodes, std::size_t M>
 std::string step_text_with(const std::array<std::string, M>& var, type_list<Nodes...>) {
   return [&]<class... C>(type_list<C...>) {
-    names<sizeof...(C)> text{var[index_in_v<C, type_list<Nodes...>>]...};
+    names<sizeof...(C)> text{var[index_in<C, type_list<Nodes...>>::value]...};
     std::array<int, sizeof...(C)> strength{};
     strength.fill(4);
     return notation<op_of_t<N>, C...>(text, strength);
@@ -226,13 +227,13 @@ std::string to_string(const gradient_program<Loss, K, Wrt...>& program) {
   [&]<class... N>(type_list<N...>) {
     std::size_t i = 0;
     (([&] {
-       if constexpr (is_leaf_expr_v<N>) {
+       if constexpr (leaf_expression<N>) {
          if constexpr (is_variable_leaf_v<leaf_of_t<N>>)
            out += " " + names.name[i] + std::string(shape_text<shape_of_t<N>>::value);
        } else {
          std::string line = "  " + pad(names.name[i] + " = " + inspect::step_text<N>(names), 52) +
                             std::string(shape_text<shape_of_t<N>>::value);
-         if (std::is_same_v<N, Loss>) line += "  (loss)";
+         if (same_type<N, Loss>) line += "  (loss)";
          (names.is_forward[i] ? forward : backward) += line + "\n";
        }
        ++i;
@@ -246,7 +247,7 @@ std::string to_string(const gradient_program<Loss, K, Wrt...>& program) {
     using cot = cotangent_t<Loss, Wrt>;
     const std::string d = inspect::join("d", leaf_of_t<Wrt>::name.view());
     std::string source;
-    if constexpr (std::is_same_v<cot, no_grad>)
+    if constexpr (same_type<cot, no_grad>)
       source = "0 (the loss does not depend on it)";
     else
       source = names.template of<cot>();

@@ -45,6 +45,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/data/csv.hpp>
 #include <typegrad/eval/bind.hpp>
 
@@ -66,7 +67,7 @@ inline constexpr std::uint64_t max_header_bytes = 100u << 20;
 
 template <class T>
 constexpr std::string_view dtype_of() {
-  return std::is_same_v<T, float> ? "F32" : "F64";
+  return same_type<T, float> ? "F32" : "F64";
 }
 
 struct entry {

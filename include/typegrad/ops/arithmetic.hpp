@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string_view>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
@@ -227,33 +228,33 @@ struct rewrite<node<multiply_op, leaf_expr<literal_leaf<N1, D1>>, leaf_expr<lite
   using type = decltype(detail::reduced_literal<N1 * N2, D1 * D2>());
 };
 template <class X>
-  requires(!is_literal_v<X>)
+  requires(!literal_expression<X>)
 struct rewrite<node<multiply_op, leaf_expr<literal_leaf<1, 1>>, X>> {
   using type = X;
 };
 template <class X>
-  requires(!is_literal_v<X>)
+  requires(!literal_expression<X>)
 struct rewrite<node<multiply_op, X, leaf_expr<literal_leaf<1, 1>>>> {
   using type = X;
 };
 template <class X>
-  requires(!is_literal_v<X>)
+  requires(!literal_expression<X>)
 struct rewrite<node<add_op, X, leaf_expr<literal_leaf<0, 1>>>> {
   using type = X;
 };
 template <class X>
-  requires(!is_literal_v<X>)
+  requires(!literal_expression<X>)
 struct rewrite<node<add_op, leaf_expr<literal_leaf<0, 1>>, X>> {
   using type = X;
 };
 template <class X>
-  requires(!is_literal_v<X>)
+  requires(!literal_expression<X>)
 struct rewrite<node<subtract_op, X, leaf_expr<literal_leaf<0, 1>>>> {
   using type = X;
 };
 // a + (-b) is a - b.
 template <class A, class B>
-  requires(!is_literal_v<A>)
+  requires(!literal_expression<A>)
 struct rewrite<node<add_op, A, node<negate_op, B>>> {
   using type = canonical_node_t<subtract_op, A, B>;
 };

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/simd.hpp>
 #include <typegrad/inspect/code.hpp>
@@ -382,7 +383,7 @@ struct rewrite<node<matmul_op<TA, TB>, node<transpose_op, A>, B>> {
   using type = canonical_node_t<matmul_op<!TA, TB>, A, B>;
 };
 template <bool TA, bool TB, class A, class B>
-  requires(!is_node_of_v<transpose_op, A>)
+  requires(!node_of<transpose_op, A>)
 struct rewrite<node<matmul_op<TA, TB>, A, node<transpose_op, B>>> {
   using type = canonical_node_t<matmul_op<TA, !TB>, A, B>;
 };

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
@@ -233,12 +234,12 @@ constexpr auto unbroadcast(const X& x) {
 
 // A broadcast or unbroadcast to the shape the operand already has is nothing.
 template <class S, class X>
-  requires std::is_same_v<S, shape_of_t<X>>
+  requires same_type<S, shape_of_t<X>>
 struct rewrite<node<broadcast_op<S>, X>> {
   using type = X;
 };
 template <class S, class X>
-  requires std::is_same_v<S, shape_of_t<X>>
+  requires same_type<S, shape_of_t<X>>
 struct rewrite<node<unbroadcast_op<S>, X>> {
   using type = X;
 };
