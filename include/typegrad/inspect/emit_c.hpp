@@ -173,7 +173,7 @@ using model_input_t = typename inspect::the_input<node_list_t<canonical_t<Model>
 template <expression Model, environment_type Params>
 auto emit_c(const Model& model, const Params& params, std::string_view name) {
   const auto form = canonicalize(model);
-  using root = typename decltype(form)::expression_type;
+  using root = typename std::remove_cvref_t<decltype(form)>::expression_type;
   using nodes = node_list_t<root>;
   constexpr std::size_t inputs = inspect::input_terminal_count(nodes{});
   static_assert(diagnostics::deployed_model_has_one_input<inputs>::value,
