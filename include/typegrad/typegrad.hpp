@@ -25,7 +25,7 @@
 #include <typegrad/train/init.hpp>
 #include <typegrad/train/metrics.hpp>
 #include <typegrad/train/parameters.hpp>
-#include <typegrad/train/random.hpp>
+#include <typegrad/core/random.hpp>
 #include <typegrad/train/schedule.hpp>
 #include <typegrad/train/sgd.hpp>
 #include <typegrad/data/csv.hpp>

@@ -23,7 +23,7 @@
 
 #include <typegrad/core/tensor.hpp>
 #include <typegrad/data/csv.hpp>
-#include <typegrad/train/random.hpp>
+#include <typegrad/core/random.hpp>
 
 namespace typegrad {
 

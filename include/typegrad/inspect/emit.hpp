@@ -11,7 +11,7 @@
 #include <typegrad/core/meta.hpp>
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/core/diagnostics.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/inspect/print.hpp>
 
 namespace typegrad {

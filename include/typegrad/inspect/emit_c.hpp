@@ -8,7 +8,7 @@
 //   void NAME_batch(const float* inputs, float* outputs, int count)
 // using nothing but <math.h>: no heap, no mutable global state, loops over
 // static extents written by each op's own emitter (in the C dialect of
-// inspect/code.hpp). Every intermediate lives in one scratch array whose size
+// core/code.hpp). Every intermediate lives in one scratch array whose size
 // is planned here by liveness: a node's storage is reused once its last
 // consumer has run.
 #include <array>
@@ -30,7 +30,7 @@
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/inspect/emit.hpp>
 #include <typegrad/inspect/print.hpp>
 

@@ -10,7 +10,7 @@
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>

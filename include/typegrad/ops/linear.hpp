@@ -11,7 +11,7 @@
 #include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/simd.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/ops/arithmetic.hpp>

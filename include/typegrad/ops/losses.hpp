@@ -12,7 +12,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>

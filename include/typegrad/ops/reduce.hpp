@@ -13,7 +13,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {

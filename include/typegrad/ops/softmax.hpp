@@ -9,7 +9,7 @@
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/detail/simd.hpp>
-#include <typegrad/inspect/code.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>

@@ -13,7 +13,7 @@
 #include <type_traits>
 
 #include <typegrad/core/tensor.hpp>
-#include <typegrad/train/random.hpp>
+#include <typegrad/core/random.hpp>
 
 namespace typegrad {
 
