@@ -3,10 +3,14 @@
 batch 16, relu, softmax cross-entropy), each in a translation unit that
 computes its gradient, and times `-O2 -c` of each with g++ and clang++; also
 the XOR example, and a 784-512-512-10 float MLP at batch 256 run in a
-workspace (where the checkout has parameter sets and workspaces). Prints a table of seconds (median of --runs), growth
-against depth 2, and object sizes. Standard library only.
+workspace (where the checkout has parameter sets and workspaces), and the
+shared-node models of tests/compile_cost/shared_nodes.py (residual, skip,
+dense and fan-out). Prints a table of seconds (median of --runs), growth
+against depth 2, peak memory of the compiler and object sizes. --include
+compiles against another checkout's headers (for a back-to-back comparison),
+and --timeout stops a compile that runs away. Standard library only.
 
-    python3 bench/compile_time.py [--runs 3]
+    python3 bench/compile_time.py [--runs 3] [--include DIR] [--timeout 300]
 """
 import argparse
 import os
@@ -18,6 +22,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "compile_cost"))
+import shared_nodes  # noqa: E402
 
 
 def mlp_source(depth, width=16, batch=16, classes=10):
@@ -64,19 +70,26 @@ def large_source(batch=256, sizes=(784, 512, 512, 10)):
     return "\n".join(lines) + "\n"
 
 
-def time_compile(compiler, source, obj, runs):
-    seconds = []
+def time_compile(compiler, include, source, runs, timeout):
+    """(median seconds, object bytes, peak MiB or None when it failed) of -O2 -c."""
+    seconds, peaks = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([compiler, "-std=c++20", "-O2", "-c", f"-I{ROOT}/include", source, "-o", obj], check=True)
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), os.path.getsize(obj)
+        out = subprocess.run([sys.executable, shared_nodes.__file__, "--one", compiler, include, source, str(timeout)],
+                             capture_output=True, text=True, check=True).stdout.split("\n", 2)
+        if len(out) > 2 and out[2]:
+            return float(out[0]), 0, None  # did not compile (or timed out): one try is enough
+        seconds.append(float(out[0]))
+        peaks.append(float(out[1]))
+    return statistics.median(seconds), os.path.getsize(source[:-4] + ".o"), max(peaks)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--include", default=os.path.join(ROOT, "include"))
+    parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
+    include = os.path.abspath(args.include)
     compilers = [c for c in ("g++", "clang++") if shutil.which(c)]
     work = tempfile.mkdtemp()
     rows = []
@@ -85,26 +98,37 @@ def main():
         with open(path, "w") as f:
             f.write(mlp_source(depth))
         rows.append((f"MLP depth {depth}, width 16", path, depth))
-    rows.append(("examples/xor.cpp", os.path.join(ROOT, "examples", "xor.cpp"), None))
-    if os.path.exists(os.path.join(ROOT, "include", "typegrad", "train", "parameters.hpp")):
+    xor_copy = os.path.join(work, "xor.cpp")
+    shutil.copy(os.path.join(os.path.dirname(include), "examples", "xor.cpp"), xor_copy)
+    rows.append(("examples/xor.cpp", xor_copy, None))
+    if os.path.exists(os.path.join(include, "typegrad", "train", "parameters.hpp")):
         path = os.path.join(work, "large.cpp")
         with open(path, "w") as f:
             f.write(large_source())
         rows.append(("784-512-512-10 float, batch 256, in a workspace", path, None))
+        for pattern, size in shared_nodes.DEFAULT_CASES:
+            path = os.path.join(work, f"{pattern}{size}.cpp")
+            with open(path, "w") as f:
+                f.write(shared_nodes.MODELS[pattern](size))
+            rows.append((f"shared nodes: {pattern} {size}", path, None))
     results = {}
     for name, path, depth in rows:
         for compiler in compilers:
-            results[(name, compiler)] = time_compile(compiler, path, os.path.join(work, "out.o"), args.runs)
-    print(f"compile time, -O2 -c, median of {args.runs} runs")
-    print("| translation unit | " + " | ".join(f"{c} s | {c} vs depth 2 | {c} object KiB" for c in compilers) + " |")
-    print("|---|" + "---|---|---|" * len(compilers))
+            results[(name, compiler)] = time_compile(compiler, include, path, args.runs, args.timeout)
+    print(f"compile time, -O2 -c, median of {args.runs} runs, headers from {include}")
+    print("| translation unit | " + " | ".join(f"{c} s | {c} vs depth 2 | {c} peak MiB | {c} object KiB"
+                                                for c in compilers) + " |")
+    print("|---|" + "---|---|---|---|" * len(compilers))
     for name, _, depth in rows:
         cells = []
         for compiler in compilers:
-            sec, size = results[(name, compiler)]
+            sec, size, peak = results[(name, compiler)]
             base = results[("MLP depth 2, width 16", compiler)][0]
+            if peak is None:
+                cells += [f"failed after {sec:.0f}", "-", "-", "-"]
+                continue
             growth = f"{sec / base:.2f}x" if depth else "-"
-            cells += [f"{sec:.2f}", growth, f"{size / 1024:.0f}"]
+            cells += [f"{sec:.2f}", growth, f"{peak:.0f}", f"{size / 1024:.0f}"]
         print(f"| {name} | " + " | ".join(cells) + " |")
     shutil.rmtree(work)
 
