@@ -4,6 +4,7 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/random.hpp>
 #include <typegrad/core/shape.hpp>
 #include <typegrad/core/tensor.hpp>
 #include <typegrad/ops/arithmetic.hpp>
@@ -25,7 +26,6 @@
 #include <typegrad/train/init.hpp>
 #include <typegrad/train/metrics.hpp>
 #include <typegrad/train/parameters.hpp>
-#include <typegrad/core/random.hpp>
 #include <typegrad/train/schedule.hpp>
 #include <typegrad/train/sgd.hpp>
 #include <typegrad/data/csv.hpp>

@@ -14,9 +14,9 @@
 #include <tuple>
 #include <type_traits>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/evaluate.hpp>

@@ -9,8 +9,8 @@
 #include <type_traits>
 #include <utility>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/shape.hpp>
 
 namespace typegrad::diagnostics {

@@ -14,8 +14,8 @@
 #include <boost/yap/algorithm.hpp>
 
 #include <typegrad/core/diagnostics.hpp>
-#include <typegrad/core/meta.hpp>
 #include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/shape.hpp>
 #include <typegrad/core/tensor.hpp>
 

@@ -21,9 +21,9 @@
 #include <utility>
 #include <vector>
 
+#include <typegrad/core/random.hpp>
 #include <typegrad/core/tensor.hpp>
 #include <typegrad/data/csv.hpp>
-#include <typegrad/core/random.hpp>
 
 namespace typegrad {
 

@@ -11,9 +11,9 @@
 #include <boost/hana/optional.hpp>
 #include <boost/hana/type.hpp>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/core/tensor.hpp>
 
 namespace typegrad {

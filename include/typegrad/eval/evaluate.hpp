@@ -11,9 +11,9 @@
 #include <type_traits>
 #include <utility>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/bind.hpp>

@@ -10,8 +10,8 @@
 #include <cstddef>
 #include <type_traits>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 
 namespace typegrad {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <type_traits>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/autodiff/grad.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
 #include <typegrad/inspect/print.hpp>

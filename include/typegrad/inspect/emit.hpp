@@ -8,10 +8,10 @@
 #include <string_view>
 #include <type_traits>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/autodiff/grad.hpp>
-#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/code.hpp>
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/inspect/print.hpp>
 
 namespace typegrad {

@@ -23,14 +23,14 @@
 #include <type_traits>
 #include <vector>
 
-#include <typegrad/core/meta.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/eval/bind.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
-#include <typegrad/core/code.hpp>
 #include <typegrad/inspect/emit.hpp>
 #include <typegrad/inspect/print.hpp>
 

@@ -7,10 +7,10 @@
 #include <type_traits>
 #include <utility>
 
-#include <typegrad/core/meta.hpp>
 #include <typegrad/autodiff/grad.hpp>
-#include <typegrad/core/expr.hpp>
 #include <typegrad/core/code.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linear.hpp>
 

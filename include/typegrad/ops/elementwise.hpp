@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
-#include <typegrad/core/code.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {

@@ -8,12 +8,12 @@
 #include <type_traits>
 #include <utility>
 
-#include <typegrad/core/meta.hpp>
-#include <typegrad/core/expr.hpp>
-#include <typegrad/detail/simd.hpp>
 #include <typegrad/core/code.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
+#include <typegrad/detail/simd.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/fwd.hpp>
 

@@ -9,10 +9,10 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
-#include <typegrad/core/code.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>

@@ -9,11 +9,11 @@
 #include <string_view>
 #include <type_traits>
 
-#include <typegrad/core/meta.hpp>
+#include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
-#include <typegrad/core/code.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {

@@ -4,12 +4,12 @@
 #include <cstddef>
 #include <string_view>
 
+#include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
 #include <typegrad/detail/simd.hpp>
-#include <typegrad/core/code.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>

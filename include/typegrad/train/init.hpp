@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <type_traits>
 
-#include <typegrad/core/tensor.hpp>
 #include <typegrad/core/random.hpp>
+#include <typegrad/core/tensor.hpp>
 
 namespace typegrad {
 
