@@ -106,7 +106,7 @@ def main():
         with open(path, "w") as f:
             f.write(large_source())
         rows.append(("784-512-512-10 float, batch 256, in a workspace", path, None))
-        for pattern, size in shared_nodes.DEFAULT_CASES:
+        for pattern, size in shared_nodes.CASES:
             path = os.path.join(work, f"{pattern}{size}.cpp")
             with open(path, "w") as f:
                 f.write(shared_nodes.MODELS[pattern](size))

@@ -14,6 +14,8 @@
 #include <tuple>
 #include <type_traits>
 
+#include <boost/mp11/algorithm.hpp>
+
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
@@ -37,7 +39,7 @@ constexpr auto accumulate(const Acc& acc, const C& contribution) {
   else if constexpr (same_type<Acc, no_grad>)
     return contribution;
   else
-    return add(acc, contribution);
+    return typegrad::add(acc, contribution);
 }
 
 template <class Loss, class N>
@@ -53,9 +55,9 @@ constexpr auto from_consumer(const Acc& acc) {
     if constexpr (same_type<u, no_grad>)
       return acc;
     else
-      return from_consumer<Loss, N, P, I + 1>(accumulate(acc, op_of_t<P>::template vjp<I>(P{}, u{})));
+      return detail::from_consumer<Loss, N, P, I + 1>(detail::accumulate(acc, op_of_t<P>::template vjp<I>(P{}, u{})));
   } else {
-    return from_consumer<Loss, N, P, I + 1>(acc);
+    return detail::from_consumer<Loss, N, P, I + 1>(acc);
   }
 }
 
@@ -74,25 +76,17 @@ struct consumers_of<N, type_list<P...>> {
   using type = mp11::mp_append<type_list<>, std::conditional_t<consumes<P, N>::value, type_list<P>, type_list<>>...>;
 };
 
-// The running sum of N's contributions, folded over its consumers by a fold
-// expression, so that the compiler's instantiation depth does not grow with
-// the number of nodes.
-template <class Acc>
-struct partial_sum {
-  using type = Acc;
+// The sum of N's contributions, folded over its consumers with mp_fold: no
+// operator on node types (an operator would be looked up in every namespace
+// the node types name, a walk of the whole subgraph), and an instantiation
+// depth that does not grow with the number of consumers.
+template <class Loss, class N>
+struct add_contribution {
+  template <class Acc, class P>
+  using fn = decltype(detail::from_consumer<Loss, N, P>(Acc{}));
 };
-template <class Loss, class N, class P>
-struct contribution_from {};
-template <class Acc, class Loss, class N, class P>
-constexpr auto operator+(partial_sum<Acc>, contribution_from<Loss, N, P>) {
-  return partial_sum<decltype(from_consumer<Loss, N, P>(Acc{}))>{};
-}
 template <class Loss, class N, class Consumers>
-struct gather;
-template <class Loss, class N, class... P>
-struct gather<Loss, N, type_list<P...>> {
-  using type = typename decltype((partial_sum<no_grad>{} + ... + contribution_from<Loss, N, P>{}))::type;
-};
+using gather_t = mp11::mp_fold_q<Consumers, no_grad, add_contribution<Loss, N>>;
 
 // dLoss/dN as a canonical expression, or no_grad. A class template, so the
 // compiler computes each (Loss, N) once.
@@ -106,7 +100,7 @@ struct normalised<no_grad> {
 };
 template <class Loss, class N>
 struct cotangent_of {
-  using type = typename normalised<typename gather<Loss, N, typename consumers_of<N, node_list_t<Loss>>::type>::type>::type;
+  using type = typename normalised<gather_t<Loss, N, typename consumers_of<N, node_list_t<Loss>>::type>>::type;
 };
 template <class Loss>
 struct cotangent_of<Loss, Loss> {
@@ -272,10 +266,10 @@ constexpr auto grad_listed(const E& loss, const Wrt&...) {
   static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: grad needs a scalar loss");
   static_assert((leaf_expression<std::remove_cvref_t<Wrt>> && ...),
                 "typegrad: grad differentiates with respect to terminals (params and inputs) only");
-  const auto form = canonicalize(loss);
+  const auto form = typegrad::canonicalize(loss);
   using canonical = typename decltype(form)::expression_type;
   // After a failed check, differentiate the sum, so that only the check reports.
-  using root = std::conditional_t<shape_of_t<E>::rank == 0, canonical, decltype(sum(canonical{}))>;
+  using root = std::conditional_t<shape_of_t<E>::rank == 0, canonical, decltype(typegrad::sum(canonical{}))>;
   constexpr std::size_t numbers = std::remove_cvref_t<decltype(form)>::number_count;
   // Two terminals of one name are reported here, at grad, not first when the
   // program is called; then no cotangent is derived.
@@ -286,7 +280,7 @@ constexpr auto grad_listed(const E& loss, const Wrt&...) {
 }
 template <class E, class... Leaves>
 constexpr auto grad_all_params(const E& loss, type_list<Leaves...>) {
-  return grad_listed(loss, leaf_expr<Leaves>{}...);
+  return detail::grad_listed(loss, leaf_expr<Leaves>{}...);
 }
 }  // namespace detail
 

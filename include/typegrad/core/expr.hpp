@@ -98,25 +98,24 @@ namespace detail {
 // often a node is shared. (Held by value, a node used twice would be a tree
 // twice its operand's size, and the compiler's constant folding at -O1 and
 // above walked that tree: exponential in the depth of the sharing.)
-template <class Tuple>
-struct all_empty : std::false_type {};
-template <class... C>
-struct all_empty<hana::tuple<C...>> : std::bool_constant<(empty_type<C> && ...)> {};
-
-template <class Tuple, bool Stateless = all_empty<Tuple>::value>
+template <bool Stateless, class... C>
 struct operand_storage {
-  Tuple elements{};
+  hana::tuple<C...> elements{};
 };
-template <class Tuple>
-struct operand_storage<Tuple, true> {
-  static constexpr Tuple elements{};
+template <class... C>
+struct operand_storage<true, C...> {
+  static constexpr hana::tuple<C...> elements{};
 };
 }  // namespace detail
 
-template <yap::expr_kind Kind, class Tuple>
-struct expr : detail::operand_storage<Tuple> {
+// The operands are the template arguments themselves, not a hana::tuple of
+// them: a hana::tuple argument would make Hana's operators candidates for
+// every + and * by argument-dependent lookup, and clang++ prints the operand
+// types of each rejected candidate, which is exponential in shared subgraphs.
+template <yap::expr_kind Kind, class... Children>
+struct expr : detail::operand_storage<(empty_type<Children> && ...), Children...> {
   static constexpr yap::expr_kind kind = Kind;
-  using detail::operand_storage<Tuple>::elements;
+  using detail::operand_storage<(empty_type<Children> && ...), Children...>::elements;
 
   // W = tensor: binds a terminal to a value, checking its shape here.
   template <class T, std::size_t... D>
@@ -133,8 +132,8 @@ struct expr : detail::operand_storage<Tuple> {
 
 template <class E>
 struct is_expr : std::false_type {};
-template <yap::expr_kind K, class Tuple>
-struct is_expr<expr<K, Tuple>> : std::true_type {};
+template <yap::expr_kind K, class... C>
+struct is_expr<expr<K, C...>> : std::true_type {};
 
 template <class E>
 concept expression = is_expr<std::remove_cvref_t<E>>::value;
@@ -142,10 +141,10 @@ template <class E>
 concept operand = expression<E> || std::is_arithmetic_v<std::remove_cvref_t<E>>;
 
 template <class Leaf>
-using leaf_expr = expr<yap::expr_kind::terminal, hana::tuple<Leaf>>;
+using leaf_expr = expr<yap::expr_kind::terminal, Leaf>;
 // A call node: the op tag in a terminal, then the operands (YAP's call kind).
 template <class Op, class... C>
-using node = expr<yap::expr_kind::call, hana::tuple<expr<yap::expr_kind::terminal, hana::tuple<Op>>, C...>>;
+using node = expr<yap::expr_kind::call, expr<yap::expr_kind::terminal, Op>, C...>;
 
 // Terminals, declared constexpr by the user: constexpr param<"W", 2, 2> W;
 template <fixed_string Name, std::size_t... D>
@@ -186,7 +185,7 @@ struct traits<node<Op, C...>> : inner_traits<true, sizeof...(C)> {
 };
 template <yap::expr_kind K, class... C>
   requires(K != yap::expr_kind::terminal && K != yap::expr_kind::call)
-struct traits<expr<K, hana::tuple<C...>>> : inner_traits<false, sizeof...(C)> {
+struct traits<expr<K, C...>> : inner_traits<false, sizeof...(C)> {
   template <template <class...> class F>
   using apply_children = F<C...>;
 };
@@ -265,7 +264,7 @@ struct shape_of_impl<node<Op, C...>> {
 };
 template <yap::expr_kind K, class... C>
   requires(K != yap::expr_kind::terminal && K != yap::expr_kind::call)
-struct shape_of_impl<expr<K, hana::tuple<C...>>> {
+struct shape_of_impl<expr<K, C...>> {
   using op = typename operator_op<K, shape_of_t<C>...>::type;
   using type = decltype(op::shape(shape_of_t<C>{}...));
 };
@@ -302,7 +301,7 @@ template <class Op, class... C>
 constexpr auto make_node(const C&... c) {
   using built = node<Op, std::remove_cvref_t<C>...>;
   using checked_shape [[maybe_unused]] = shape_of_t<built>;
-  return make_expr<built>(expr<yap::expr_kind::terminal, hana::tuple<Op>>{}, c...);
+  return typegrad::make_expr<built>(expr<yap::expr_kind::terminal, Op>{}, c...);
 }
 
 // The canonical node Op(C...) of canonical operands: the node after the
@@ -316,15 +315,15 @@ constexpr auto as_operand(const T& x) {
   if constexpr (expression<T>)
     return x;
   else
-    return make_expr<leaf_expr<number_leaf>>(number_leaf{{}, static_cast<double>(x)});
+    return typegrad::make_expr<leaf_expr<number_leaf>>(number_leaf{{}, static_cast<double>(x)});
 }
 
 // Builds the YAP operator node K(a, b) by value, checking its shape rule.
 template <yap::expr_kind K, class... C>
 constexpr auto make_operator(const C&... c) {
-  using built = expr<K, hana::tuple<std::remove_cvref_t<C>...>>;
+  using built = expr<K, std::remove_cvref_t<C>...>;
   using checked_shape [[maybe_unused]] = shape_of_t<built>;
-  return make_expr<built>(c...);
+  return typegrad::make_expr<built>(c...);
 }
 
 }  // namespace typegrad

@@ -280,7 +280,7 @@ constexpr bool check_terminal_names(type_list<Nodes...>) {
   constexpr std::size_t n = sizeof...(Nodes);
   constexpr auto clash = [] {
     constexpr std::size_t n = sizeof...(Nodes);
-    constexpr std::string_view names[] = {terminal_name<Nodes>()..., {}};
+    constexpr std::string_view names[] = {detail::terminal_name<Nodes>()..., {}};
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = i + 1; j < n; ++j)
         if (!names[i].empty() && names[i] == names[j]) return std::pair{i, j};
@@ -307,7 +307,7 @@ constexpr binding_problem problem_of() {
 // (sizeof...(Nodes) when it provides them all).
 template <class Env, class... Nodes>
 constexpr std::size_t first_binding_problem(type_list<Nodes...>) {
-  constexpr bool bad[] = {(problem_of<Env, Nodes>() != binding_problem::none)..., true};
+  constexpr bool bad[] = {(detail::problem_of<Env, Nodes>() != binding_problem::none)..., true};
   std::size_t i = 0;
   while (!bad[i]) ++i;
   return i;
@@ -345,10 +345,10 @@ constexpr bool report_binding() {
 // then runs nothing, so nothing cascades.
 template <class Env, class Nodes>
 constexpr bool ready_to_run() {
-  if constexpr (!check_terminal_names(Nodes{})) {
+  if constexpr (!detail::check_terminal_names(Nodes{})) {
     return false;
   } else {
-    constexpr std::size_t bad = first_binding_problem<Env>(Nodes{});
+    constexpr std::size_t bad = detail::first_binding_problem<Env>(Nodes{});
     if constexpr (bad != Nodes::size) {
       return !report_binding<Env, leaf_of_t<typename at<bad, Nodes>::type>>();
     } else {

@@ -46,7 +46,7 @@ template <std::size_t Offset, class Op, class Children, class Seq>
 struct canonical_call;
 template <std::size_t Offset, class Op, class... C, std::size_t... I>
 struct canonical_call<Offset, Op, type_list<C...>, std::index_sequence<I...>> {
-  static constexpr auto offsets = child_offsets<Offset, C...>();
+  static constexpr auto offsets = detail::child_offsets<Offset, C...>();
   using checked_shape [[maybe_unused]] = shape_of_t<node<Op, typename canonical_type<offsets[I], C>::type...>>;
   using type = canonical_node_t<Op, typename canonical_type<offsets[I], C>::type...>;
 };
@@ -60,7 +60,7 @@ struct canonical_type<Offset, node<Op, C...>>
     : canonical_call<Offset, Op, type_list<C...>, std::index_sequence_for<C...>> {};
 template <std::size_t Offset, yap::expr_kind K, class... C>
   requires(K != yap::expr_kind::terminal && K != yap::expr_kind::call)
-struct canonical_type<Offset, expr<K, hana::tuple<C...>>>
+struct canonical_type<Offset, expr<K, C...>>
     : canonical_call<Offset, typename operator_op<K, shape_of_t<C>...>::type, type_list<C...>,
                      std::index_sequence_for<C...>> {};
 
@@ -71,7 +71,7 @@ constexpr void collect_numbers(const E& e, std::array<double, N>& out, std::size
     if constexpr (same_type<leaf_of_t<E>, number_leaf>) out[at++] = hana::at_c<0>(e.elements).value;
   } else if constexpr (number_count<E>::value != 0) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (collect_numbers(child<I>(e), out, at), ...);
+      (detail::collect_numbers(typegrad::child<I>(e), out, at), ...);
     }(std::make_index_sequence<children_t<E>::size>{});
   }
 }

@@ -25,7 +25,7 @@ struct node_op {
 };
 template <yap::expr_kind K, class... C>
   requires(K != yap::expr_kind::terminal && K != yap::expr_kind::call)
-struct node_op<expr<K, hana::tuple<C...>>> {
+struct node_op<expr<K, C...>> {
   using type = typename operator_op<K, shape_of_t<C>...>::type;
 };
 template <class E>

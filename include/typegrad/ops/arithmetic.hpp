@@ -51,7 +51,7 @@ struct add_op {
   }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return unbroadcast<shape_of_t<child_t<I, Y>>>(u);
+    return typegrad::unbroadcast<shape_of_t<child_t<I, Y>>>(u);
   }
 };
 
@@ -76,9 +76,9 @@ struct subtract_op {
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     if constexpr (I == 0)
-      return unbroadcast<shape_of_t<child_t<0, Y>>>(u);
+      return typegrad::unbroadcast<shape_of_t<child_t<0, Y>>>(u);
     else
-      return unbroadcast<shape_of_t<child_t<1, Y>>>(negate(u));
+      return typegrad::unbroadcast<shape_of_t<child_t<1, Y>>>(typegrad::negate(u));
   }
 };
 
@@ -102,7 +102,7 @@ struct multiply_op {
   }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
-    return unbroadcast<shape_of_t<child_t<I, Y>>>(hadamard(u, child<1 - I>(y)));
+    return typegrad::unbroadcast<shape_of_t<child_t<I, Y>>>(typegrad::hadamard(u, typegrad::child<1 - I>(y)));
   }
 };
 
@@ -128,9 +128,9 @@ struct divide_op {
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     if constexpr (I == 0)
-      return unbroadcast<shape_of_t<child_t<0, Y>>>(divide(u, child<1>(y)));
+      return typegrad::unbroadcast<shape_of_t<child_t<0, Y>>>(typegrad::divide(u, typegrad::child<1>(y)));
     else
-      return unbroadcast<shape_of_t<child_t<1, Y>>>(negate(divide(hadamard(u, y), child<1>(y))));
+      return typegrad::unbroadcast<shape_of_t<child_t<1, Y>>>(typegrad::negate(typegrad::divide(typegrad::hadamard(u, y), typegrad::child<1>(y))));
   }
 };
 
@@ -152,7 +152,7 @@ struct negate_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return negate(u);
+    return typegrad::negate(u);
   }
 };
 
@@ -160,46 +160,46 @@ struct negate_op {
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto add(const A& a, const B& b) {
-  return make_node<add_op>(as_operand(a), as_operand(b));
+  return typegrad::make_node<add_op>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto subtract(const A& a, const B& b) {
-  return make_node<subtract_op>(as_operand(a), as_operand(b));
+  return typegrad::make_node<subtract_op>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto hadamard(const A& a, const B& b) {
-  return make_node<multiply_op>(as_operand(a), as_operand(b));
+  return typegrad::make_node<multiply_op>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto divide(const A& a, const B& b) {
-  return make_node<divide_op>(as_operand(a), as_operand(b));
+  return typegrad::make_node<divide_op>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <expression X>
 constexpr auto negate(const X& x) {
-  return make_node<negate_op>(x);
+  return typegrad::make_node<negate_op>(x);
 }
 
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto operator+(const A& a, const B& b) {
-  return make_operator<yap::expr_kind::plus>(as_operand(a), as_operand(b));
+  return typegrad::make_operator<yap::expr_kind::plus>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto operator-(const A& a, const B& b) {
-  return make_operator<yap::expr_kind::minus>(as_operand(a), as_operand(b));
+  return typegrad::make_operator<yap::expr_kind::minus>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto operator/(const A& a, const B& b) {
-  return make_operator<yap::expr_kind::divides>(as_operand(a), as_operand(b));
+  return typegrad::make_operator<yap::expr_kind::divides>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <expression X>
 constexpr auto operator-(const X& x) {
-  return make_operator<yap::expr_kind::negate>(x);
+  return typegrad::make_operator<yap::expr_kind::negate>(x);
 }
 
 template <class A, class B>

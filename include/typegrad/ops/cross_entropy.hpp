@@ -104,12 +104,12 @@ struct cross_entropy_grad_op {
 template <std::size_t I, class Yn, class U>
 constexpr auto cross_entropy_op::vjp(const Yn& node, const U& u) {
   constexpr std::size_t cols = last_extent_v<shape_of_t<child_t<0, Yn>>>;
-  const auto& p = child<0>(node);
-  const auto& y = child<1>(node);
+  const auto& p = typegrad::child<0>(node);
+  const auto& y = typegrad::child<1>(node);
   if constexpr (I == 0)
-    return make_node<cross_entropy_grad_op>(p, y, u);
+    return typegrad::make_node<cross_entropy_grad_op>(p, y, u);
   else
-    return negate(hadamard(repeat_cols<cols>(u), log(p)));
+    return typegrad::negate(typegrad::hadamard(typegrad::repeat_cols<cols>(u), typegrad::log(p)));
 }
 
 // The fused form, softmax_cross_entropy(a, y, p) with p = softmax(a):
@@ -204,10 +204,10 @@ struct softmax_cross_entropy_grad_op {
 template <std::size_t I, class Yn, class U>
 constexpr auto softmax_cross_entropy_op::vjp(const Yn& node, const U& u) {
   if constexpr (I == 0) {
-    return make_node<softmax_cross_entropy_grad_op>(child<2>(node), child<1>(node), u);
+    return typegrad::make_node<softmax_cross_entropy_grad_op>(typegrad::child<2>(node), typegrad::child<1>(node), u);
   } else if constexpr (I == 1) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<child_t<0, Yn>>>;
-    return negate(hadamard(repeat_cols<cols>(u), log_softmax(child<0>(node))));
+    return typegrad::negate(typegrad::hadamard(typegrad::repeat_cols<cols>(u), typegrad::log_softmax(typegrad::child<0>(node))));
   } else {
     return no_grad{};
   }
@@ -215,7 +215,7 @@ constexpr auto softmax_cross_entropy_op::vjp(const Yn& node, const U& u) {
 
 template <expression P, expression Y>
 constexpr auto cross_entropy(const P& p, const Y& y) {
-  return make_node<cross_entropy_op>(p, y);
+  return typegrad::make_node<cross_entropy_op>(p, y);
 }
 
 // cross_entropy(softmax(a), y) is the fused, stable form.

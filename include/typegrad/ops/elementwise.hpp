@@ -29,7 +29,7 @@ struct map_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
-    return F::vjp(child<0>(y), y, u);
+    return F::vjp(typegrad::child<0>(y), y, u);
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
@@ -46,7 +46,7 @@ struct relu_fn {
     return x < T(0) ? T(0) : x;
   }
   static std::string cpp(const std::string& x) { return "(" + x + " < 0.0 ? 0.0 : " + x + ")"; }
-  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, step(x)); }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return typegrad::hadamard(u, typegrad::step(x)); }
 };
 // The derivative of relu: 1 where x > 0, 0 where x <= 0, NaN where x is NaN
 // (so a NaN input is not hidden in the gradient either). Its own derivative
@@ -71,7 +71,7 @@ struct sigmoid_fn {
   }
   static std::string cpp(const std::string& x) { return "(" + x + " >= 0.0 ? 1.0 / (1.0 + std::exp(-" + x + ")) : std::exp(" + x + ") / (1.0 + std::exp(" + x + ")))"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
-    return hadamard(u, hadamard(y, subtract(literal<1>, y)));
+    return typegrad::hadamard(u, typegrad::hadamard(y, typegrad::subtract(literal<1>, y)));
   }
 };
 struct tanh_fn {
@@ -82,7 +82,7 @@ struct tanh_fn {
   }
   static std::string cpp(const std::string& x) { return "std::tanh(" + x + ")"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
-    return hadamard(u, subtract(literal<1>, square(y)));
+    return typegrad::hadamard(u, typegrad::subtract(literal<1>, typegrad::square(y)));
   }
 };
 struct exp_fn {
@@ -92,7 +92,7 @@ struct exp_fn {
     return detail::math::exp(x);
   }
   static std::string cpp(const std::string& x) { return "std::exp(" + x + ")"; }
-  static constexpr auto vjp(const auto&, const auto& y, const auto& u) { return hadamard(u, y); }
+  static constexpr auto vjp(const auto&, const auto& y, const auto& u) { return typegrad::hadamard(u, y); }
 };
 struct log_fn {
   static constexpr std::string_view name = "log";
@@ -101,7 +101,7 @@ struct log_fn {
     return detail::math::log(x);
   }
   static std::string cpp(const std::string& x) { return "std::log(" + x + ")"; }
-  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return divide(u, x); }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return typegrad::divide(u, x); }
 };
 struct square_fn {
   static constexpr std::string_view name = "square";
@@ -111,7 +111,7 @@ struct square_fn {
   }
   static std::string cpp(const std::string& x) { return "(" + x + " * " + x + ")"; }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) {
-    return hadamard(literal<2>, hadamard(u, x));
+    return typegrad::hadamard(literal<2>, typegrad::hadamard(u, x));
   }
 };
 struct sqrt_fn {
@@ -122,7 +122,7 @@ struct sqrt_fn {
   }
   static std::string cpp(const std::string& x) { return "std::sqrt(" + x + ")"; }
   static constexpr auto vjp(const auto&, const auto& y, const auto& u) {
-    return divide(hadamard(literal<1, 2>, u), y);
+    return typegrad::divide(typegrad::hadamard(literal<1, 2>, u), y);
   }
 };
 
@@ -138,7 +138,7 @@ struct softplus_fn {
   static std::string cpp(const std::string& x) {
     return "((" + x + " > 0.0 ? " + x + " : 0.0) + std::log1p(std::exp(-std::fabs(" + x + "))))";
   }
-  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, sigmoid(x)); }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return typegrad::hadamard(u, typegrad::sigmoid(x)); }
 };
 // log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|), stable as softplus is.
 struct log_sigmoid_fn {
@@ -151,49 +151,49 @@ struct log_sigmoid_fn {
   static std::string cpp(const std::string& x) {
     return "((" + x + " < 0.0 ? " + x + " : 0.0) - std::log1p(std::exp(-std::fabs(" + x + "))))";
   }
-  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return hadamard(u, sigmoid(negate(x))); }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return typegrad::hadamard(u, typegrad::sigmoid(typegrad::negate(x))); }
 };
 
 template <expression X>
 constexpr auto relu(const X& x) {
-  return make_node<map_op<relu_fn>>(x);
+  return typegrad::make_node<map_op<relu_fn>>(x);
 }
 template <expression X>
 constexpr auto step(const X& x) {
-  return make_node<map_op<step_fn>>(x);
+  return typegrad::make_node<map_op<step_fn>>(x);
 }
 template <expression X>
 constexpr auto sigmoid(const X& x) {
-  return make_node<map_op<sigmoid_fn>>(x);
+  return typegrad::make_node<map_op<sigmoid_fn>>(x);
 }
 template <expression X>
 constexpr auto tanh(const X& x) {
-  return make_node<map_op<tanh_fn>>(x);
+  return typegrad::make_node<map_op<tanh_fn>>(x);
 }
 template <expression X>
 constexpr auto exp(const X& x) {
-  return make_node<map_op<exp_fn>>(x);
+  return typegrad::make_node<map_op<exp_fn>>(x);
 }
 template <expression X>
 constexpr auto log(const X& x) {
-  return make_node<map_op<log_fn>>(x);
+  return typegrad::make_node<map_op<log_fn>>(x);
 }
 template <expression X>
 constexpr auto square(const X& x) {
-  return make_node<map_op<square_fn>>(x);
+  return typegrad::make_node<map_op<square_fn>>(x);
 }
 template <expression X>
 constexpr auto sqrt(const X& x) {
-  return make_node<map_op<sqrt_fn>>(x);
+  return typegrad::make_node<map_op<sqrt_fn>>(x);
 }
 
 template <expression X>
 constexpr auto softplus(const X& x) {
-  return make_node<map_op<softplus_fn>>(x);
+  return typegrad::make_node<map_op<softplus_fn>>(x);
 }
 template <expression X>
 constexpr auto log_sigmoid(const X& x) {
-  return make_node<map_op<log_sigmoid_fn>>(x);
+  return typegrad::make_node<map_op<log_sigmoid_fn>>(x);
 }
 
 }  // namespace typegrad

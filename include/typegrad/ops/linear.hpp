@@ -158,7 +158,7 @@ template <bool TransposeA, bool TransposeB, class T, std::size_t m, std::size_t 
 template <bool Flip, class X>
 constexpr auto maybe_transpose(const X& x) {
   if constexpr (Flip)
-    return transpose(x);
+    return typegrad::transpose(x);
   else
     return x;
 }
@@ -269,18 +269,18 @@ struct matmul_op {
   }
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
-    const auto a = detail::maybe_transpose<TransposeA>(child<0>(y));
+    const auto a = detail::maybe_transpose<TransposeA>(typegrad::child<0>(y));
     if constexpr (shape_of_t<child_t<1, Y>>::rank == 1) {
       if constexpr (I == 0)
-        return detail::maybe_transpose<TransposeA>(outer(u, child<1>(y)));
+        return detail::maybe_transpose<TransposeA>(typegrad::outer(u, typegrad::child<1>(y)));
       else
-        return matmul(transpose(a), u);
+        return typegrad::matmul(typegrad::transpose(a), u);
     } else {
-      const auto b = detail::maybe_transpose<TransposeB>(child<1>(y));
+      const auto b = detail::maybe_transpose<TransposeB>(typegrad::child<1>(y));
       if constexpr (I == 0)
-        return detail::maybe_transpose<TransposeA>(matmul(u, transpose(b)));
+        return detail::maybe_transpose<TransposeA>(typegrad::matmul(u, typegrad::transpose(b)));
       else
-        return detail::maybe_transpose<TransposeB>(matmul(transpose(a), u));
+        return detail::maybe_transpose<TransposeB>(typegrad::matmul(typegrad::transpose(a), u));
     }
   }
 };
@@ -311,9 +311,9 @@ struct outer_op {
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     if constexpr (I == 0)
-      return matmul(u, child<1>(y));
+      return typegrad::matmul(u, typegrad::child<1>(y));
     else
-      return matmul(transpose(u), child<0>(y));
+      return typegrad::matmul(typegrad::transpose(u), typegrad::child<0>(y));
   }
 };
 
@@ -342,22 +342,22 @@ struct transpose_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return transpose(u);
+    return typegrad::transpose(u);
   }
 };
 
 // ---- builders and the * operator ----------------------------------------------------
 template <expression A, expression B>
 constexpr auto matmul(const A& a, const B& b) {
-  return make_node<matmul_op<>>(a, b);
+  return typegrad::make_node<matmul_op<>>(a, b);
 }
 template <expression A, expression B>
 constexpr auto outer(const A& a, const B& b) {
-  return make_node<outer_op>(a, b);
+  return typegrad::make_node<outer_op>(a, b);
 }
 template <expression X>
 constexpr auto transpose(const X& x) {
-  return make_node<transpose_op>(x);
+  return typegrad::make_node<transpose_op>(x);
 }
 
 // a * b: the matrix product when both have rank >= 1; scaling when either is a
@@ -365,7 +365,7 @@ constexpr auto transpose(const X& x) {
 template <operand A, operand B>
   requires(expression<A> || expression<B>)
 constexpr auto operator*(const A& a, const B& b) {
-  return make_operator<yap::expr_kind::multiplies>(as_operand(a), as_operand(b));
+  return typegrad::make_operator<yap::expr_kind::multiplies>(typegrad::as_operand(a), typegrad::as_operand(b));
 }
 template <class A, class B>
 struct operator_op<yap::expr_kind::multiplies, A, B> {

@@ -50,12 +50,12 @@ struct mse_op {
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u) {
     using S = shape_of_t<child_t<0, Yn>>;
-    const auto dp = hadamard(broadcast<S>(hadamard(u, literal<2, static_cast<long long>(S::size)>)),
-                             subtract(child<0>(node), child<1>(node)));
+    const auto dp = typegrad::hadamard(typegrad::broadcast<S>(typegrad::hadamard(u, literal<2, static_cast<long long>(S::size)>)),
+                             typegrad::subtract(typegrad::child<0>(node), typegrad::child<1>(node)));
     if constexpr (I == 0)
       return dp;
     else
-      return negate(dp);
+      return typegrad::negate(dp);
   }
 };
 
@@ -90,19 +90,19 @@ struct bce_with_logits_op {
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u) {
     if constexpr (I == 0)
-      return hadamard(u, subtract(sigmoid(child<0>(node)), child<1>(node)));
+      return typegrad::hadamard(u, typegrad::subtract(typegrad::sigmoid(typegrad::child<0>(node)), typegrad::child<1>(node)));
     else
-      return negate(hadamard(u, child<0>(node)));
+      return typegrad::negate(typegrad::hadamard(u, typegrad::child<0>(node)));
   }
 };
 
 template <expression P, expression Y>
 constexpr auto mse(const P& p, const Y& y) {
-  return make_node<mse_op>(p, y);
+  return typegrad::make_node<mse_op>(p, y);
 }
 template <expression Z, expression Y>
 constexpr auto bce_with_logits(const Z& z, const Y& y) {
-  return make_node<bce_with_logits_op>(z, y);
+  return typegrad::make_node<bce_with_logits_op>(z, y);
 }
 
 }  // namespace typegrad

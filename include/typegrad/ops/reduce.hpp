@@ -53,7 +53,7 @@ struct sum_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return broadcast<shape_of_t<child_t<0, Y>>>(u);
+    return typegrad::broadcast<shape_of_t<child_t<0, Y>>>(u);
   }
 };
 
@@ -74,7 +74,7 @@ struct mean_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     using S = shape_of_t<child_t<0, Y>>;
-    return broadcast<S>(hadamard(u, literal<1, static_cast<long long>(S::size)>));
+    return typegrad::broadcast<S>(typegrad::hadamard(u, literal<1, static_cast<long long>(S::size)>));
   }
 };
 
@@ -108,7 +108,7 @@ struct row_sums_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return repeat_cols<last_extent_v<shape_of_t<child_t<0, Y>>>>(u);
+    return typegrad::repeat_cols<last_extent_v<shape_of_t<child_t<0, Y>>>>(u);
   }
 };
 
@@ -140,7 +140,7 @@ struct repeat_cols_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return row_sums(u);
+    return typegrad::row_sums(u);
   }
 };
 
@@ -168,7 +168,7 @@ struct broadcast_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return unbroadcast<shape_of_t<child_t<0, Y>>>(u);
+    return typegrad::unbroadcast<shape_of_t<child_t<0, Y>>>(u);
   }
 };
 
@@ -203,33 +203,33 @@ struct unbroadcast_op {
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
-    return broadcast<shape_of_t<child_t<0, Y>>>(u);
+    return typegrad::broadcast<shape_of_t<child_t<0, Y>>>(u);
   }
 };
 
 template <expression X>
 constexpr auto sum(const X& x) {
-  return make_node<sum_op>(x);
+  return typegrad::make_node<sum_op>(x);
 }
 template <expression X>
 constexpr auto mean(const X& x) {
-  return make_node<mean_op>(x);
+  return typegrad::make_node<mean_op>(x);
 }
 template <expression X>
 constexpr auto row_sums(const X& x) {
-  return make_node<row_sums_op>(x);
+  return typegrad::make_node<row_sums_op>(x);
 }
 template <std::size_t Cols, expression X>
 constexpr auto repeat_cols(const X& x) {
-  return make_node<repeat_cols_op<Cols>>(x);
+  return typegrad::make_node<repeat_cols_op<Cols>>(x);
 }
 template <class To, expression X>
 constexpr auto broadcast(const X& x) {
-  return make_node<broadcast_op<To>>(x);
+  return typegrad::make_node<broadcast_op<To>>(x);
 }
 template <class To, expression X>
 constexpr auto unbroadcast(const X& x) {
-  return make_node<unbroadcast_op<To>>(x);
+  return typegrad::make_node<unbroadcast_op<To>>(x);
 }
 
 // A broadcast or unbroadcast to the shape the operand already has is nothing.

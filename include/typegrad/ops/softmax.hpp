@@ -99,7 +99,7 @@ struct softmax_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
-    return hadamard(y, subtract(u, repeat_cols<cols>(row_sums(hadamard(u, y)))));
+    return typegrad::hadamard(y, typegrad::subtract(u, typegrad::repeat_cols<cols>(typegrad::row_sums(typegrad::hadamard(u, y)))));
   }
 };
 
@@ -134,17 +134,17 @@ struct log_softmax_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
-    return subtract(u, hadamard(softmax(child<0>(y)), repeat_cols<cols>(row_sums(u))));
+    return typegrad::subtract(u, typegrad::hadamard(typegrad::softmax(typegrad::child<0>(y)), typegrad::repeat_cols<cols>(typegrad::row_sums(u))));
   }
 };
 
 template <expression X>
 constexpr auto softmax(const X& x) {
-  return make_node<softmax_op>(x);
+  return typegrad::make_node<softmax_op>(x);
 }
 template <expression X>
 constexpr auto log_softmax(const X& x) {
-  return make_node<log_softmax_op>(x);
+  return typegrad::make_node<log_softmax_op>(x);
 }
 
 // log(softmax(x)) is computed as log_softmax(x), never naively.
