@@ -1,7 +1,7 @@
 // The matrix product alone, typegrad's kernel against Eigen 3.4 (fixed-size
 // and dynamic-size), for every product one training step of the benchmark
 // models runs: forward X·W, and backward Hᵀ·U (transposed A) and U·Wᵀ
-// (transposed B). Used to tune the register tiling in detail/simd.hpp:
+// (transposed B). Used to tune the register tiling in kernels/simd.hpp:
 //
 //   ./build/bench/bench/kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //

@@ -3,24 +3,27 @@
 # else, including a folder this script does not know, fails. Variable:
 # INCLUDE_DIR.
 #
-#   6  train  io          training loops, checkpoints
-#   5  data   inspect     data sets; printing and emitting programs
-#   4  autodiff           grad, gradcheck
-#   3  eval               bindings, the evaluator and its memory plan
-#   2  graph              normal form, order, params
-#   1  ops                each op's shape rule, VJP, printed and emitted form
+#   7  train  io          training loops, checkpoints
+#   6  data   inspect     data sets; printing and emitting programs
+#   5  autodiff           grad, gradcheck
+#   4  eval               bindings, the evaluator and its memory plan
+#   3  graph              normal form, order, params
+#   2  ops                each op's shape rule, VJP, printed and emitted form
+#   1  kernels            loops over raw storage with static extents: the
+#                         tiled product, reductions, SIMD
 #   0  core   detail      shapes, tensors, expressions, diagnostics, the code
-#                         writer, random numbers; kernels and SIMD
+#                         writer, random numbers; configuration, scalar math
 set(layer_core 0)
 set(layer_detail 0)
-set(layer_ops 1)
-set(layer_graph 2)
-set(layer_eval 3)
-set(layer_autodiff 4)
-set(layer_data 5)
-set(layer_inspect 5)
-set(layer_train 6)
-set(layer_io 6)
+set(layer_kernels 1)
+set(layer_ops 2)
+set(layer_graph 3)
+set(layer_eval 4)
+set(layer_autodiff 5)
+set(layer_data 6)
+set(layer_inspect 6)
+set(layer_train 7)
+set(layer_io 7)
 
 file(GLOB headers RELATIVE "${INCLUDE_DIR}/typegrad" "${INCLUDE_DIR}/typegrad/*/*.hpp")
 set(violations)

@@ -137,7 +137,7 @@ namespace {
 // vector lane equals the scalar path.
 template <class T>
 std::pair<double, bool> exp_accuracy() {
-  namespace simd = tg::detail::simd;
+  namespace simd = tg::kernels::simd;
   constexpr std::size_t L = simd::lanes<T>;
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> any(double(simd::exp_constants<T>::lowest), 0.0);
@@ -165,5 +165,5 @@ TEST_CASE("the vector exp inside softmax is within 1 ulp of std::exp, equal in e
   CHECK(float_ulps <= 1.0);
   CHECK(double_lanes);
   CHECK(float_lanes);
-  CHECK(tg::detail::simd::exp_nonpositive<double, 1>(-800.0) == 0.0);  // below the normal range: 0
+  CHECK(tg::kernels::simd::exp_nonpositive<double, 1>(-800.0) == 0.0);  // below the normal range: 0
 }

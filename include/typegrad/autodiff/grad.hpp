@@ -20,11 +20,11 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/params.hpp>
 #include <typegrad/graph/topo.hpp>
+#include <typegrad/kernels/loops.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/reduce.hpp>
 
@@ -255,7 +255,7 @@ struct gradient_program {
     if constexpr (same_type<Cotangent, no_grad>) {
       out = Out{};  // the loss does not depend on this terminal
     } else {
-      detail::copy_into(out, run.template value<Cotangent>());
+      kernels::copy_into(out, run.template value<Cotangent>());
     }
   }
 };

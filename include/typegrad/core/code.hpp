@@ -114,7 +114,7 @@ struct cpp_code {
 };
 
 // The C++ expression for element `i` of an operand of `size` elements read
-// as broadcast to `out_size` elements, as detail::zip_broadcast reads it.
+// as broadcast to `out_size` elements, as kernels::zip_broadcast reads it.
 inline std::string broadcast_element(const std::string& name, std::size_t size, std::size_t out_size,
                                      const std::string& i) {
   if (size == out_size) return name + "[" + i + "]";

@@ -9,7 +9,7 @@
 // function of its own, so that a profiler can tell them apart.
 // TYPEGRAD_ALWAYS_INLINE_LAMBDA does the same for a kernel's loop bodies
 // (lambdas, after their parameter list), which Clang would otherwise keep as
-// calls once a body is expanded several times (detail::for_each_index).
+// calls once a body is expanded several times (kernels::for_each_index).
 #if defined(TYPEGRAD_PROFILE_KERNELS)
 #define TYPEGRAD_ALWAYS_INLINE [[gnu::noinline]]
 #define TYPEGRAD_ALWAYS_INLINE_LAMBDA

@@ -15,10 +15,10 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
 #include <typegrad/eval/bind.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/topo.hpp>
+#include <typegrad/kernels/loops.hpp>
 
 namespace typegrad {
 
@@ -400,7 +400,7 @@ TYPEGRAD_FLATTEN constexpr auto eval(const E& e, const Env& env) {
         run{env, form.numbers, arena};
     run.run();
     result out;
-    detail::copy_into(out, run.template value<typename layout::root>());
+    kernels::copy_into(out, run.template value<typename layout::root>());
     return out;
   }
 }
@@ -420,7 +420,7 @@ TYPEGRAD_FLATTEN auto eval(const E& e, const Env& env, eval_workspace_t<E>& ws)
                        typename layout::plan>
         run{env, form.numbers, ws.template arena<T>()};
     run.run();
-    detail::copy_into(out, run.template value<typename layout::root>());
+    kernels::copy_into(out, run.template value<typename layout::root>());
   }
   return out;
 }

@@ -10,7 +10,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
+#include <typegrad/kernels/loops.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {
@@ -43,7 +43,7 @@ struct add_op {
   }
   template <class Out, class A, class B>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
-    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x + y; });
+    kernels::zip_broadcast(out, a, b, [](auto x, auto y) { return x + y; });
   }
   template <class Out, class A, class B>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
@@ -67,7 +67,7 @@ struct subtract_op {
   }
   template <class Out, class A, class B>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
-    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x - y; });
+    kernels::zip_broadcast(out, a, b, [](auto x, auto y) { return x - y; });
   }
   template <class Out, class A, class B>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
@@ -94,7 +94,7 @@ struct multiply_op {
   }
   template <class Out, class A, class B>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
-    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x * y; });
+    kernels::zip_broadcast(out, a, b, [](auto x, auto y) { return x * y; });
   }
   template <class Out, class A, class B>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
@@ -118,7 +118,7 @@ struct divide_op {
   }
   template <class Out, class A, class B>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
-    detail::zip_broadcast(out, a, b, [](auto x, auto y) { return x / y; });
+    kernels::zip_broadcast(out, a, b, [](auto x, auto y) { return x / y; });
   }
   // y = a / b: da = u / b, db = -u * y / b.
   template <class Out, class A, class B>
@@ -144,7 +144,7 @@ struct negate_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    detail::map(out, x, [](auto v) { return -v; });
+    kernels::map(out, x, [](auto v) { return -v; });
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {

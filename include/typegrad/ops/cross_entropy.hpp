@@ -9,8 +9,8 @@
 #include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
+#include <typegrad/kernels/loops.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>
@@ -127,11 +127,11 @@ struct softmax_cross_entropy_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const Y& y, const P& p) {
     constexpr std::size_t cols = last_extent_v<typename A::shape_type>;
     using T = typename Out::value_type;
-    detail::for_each_index<Out::size, A::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    kernels::for_each_index<Out::size, A::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       const std::size_t row = r * cols;
       std::size_t top = 0;
       T mass{}, dot{};
-      detail::for_each_index<cols, A::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      kernels::for_each_index<cols, A::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
         top = a[row + c] > a[row + top] ? c : top;
         mass += y[row + c];
         dot += y[row + c] * a[row + c];
@@ -176,10 +176,10 @@ struct softmax_cross_entropy_grad_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const P& p, const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<typename P::shape_type>;
     using T = typename Out::value_type;
-    detail::for_each_index<U::size, P::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    kernels::for_each_index<U::size, P::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       T mass{};
-      detail::for_each_index<cols, P::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { mass += y[r * cols + c]; });
-      detail::for_each_index<cols, P::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      kernels::for_each_index<cols, P::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { mass += y[r * cols + c]; });
+      kernels::for_each_index<cols, P::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
         out[r * cols + c] = u[r] * (p[r * cols + c] * mass - y[r * cols + c]);
       });
     });

@@ -9,8 +9,8 @@
 #include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
+#include <typegrad/kernels/loops.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {
@@ -25,7 +25,7 @@ struct map_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    detail::map(out, x, [](auto v) { return F::apply(v); });
+    kernels::map(out, x, [](auto v) { return F::apply(v); });
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {

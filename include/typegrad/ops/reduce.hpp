@@ -13,20 +13,14 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
+#include <typegrad/kernels/loops.hpp>
+#include <typegrad/kernels/reduce.hpp>
 #include <typegrad/ops/fwd.hpp>
 
 namespace typegrad {
 
 namespace detail {
-// The sum of all elements, then divided by `divisor` (1 for sum, the size
-// for mean): one kernel and one emitter for both ops.
-template <class Out, class X>
-TYPEGRAD_ALWAYS_INLINE constexpr void total(Out& out, const X& x, std::size_t divisor) {
-  typename Out::value_type acc{};
-  for_each_index<X::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { acc += x[i]; });
-  out[0] = divisor == 1 ? acc : acc / static_cast<typename Out::value_type>(divisor);
-}
+// The emitted form of kernels::total (sum and mean share both).
 inline void emit_total(inspect::cpp_code& c, const std::string& out, const std::string& in, std::size_t size,
                        std::size_t divisor) {
   c.line("{");
@@ -45,7 +39,7 @@ struct sum_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    detail::total(out, x, 1);
+    kernels::total(out, x, 1);
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
@@ -65,7 +59,7 @@ struct mean_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    detail::total(out, x, X::size);
+    kernels::total(out, x, X::size);
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
@@ -91,9 +85,9 @@ struct row_sums_op {
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
-    detail::for_each_index<Out::size, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    kernels::for_each_index<Out::size, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       typename Out::value_type acc{};
-      detail::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { acc += x[r * cols + c]; });
+      kernels::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { acc += x[r * cols + c]; });
       out[r] = acc;
     });
   }
@@ -125,8 +119,8 @@ struct repeat_cols_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    detail::for_each_index<X::size, Out::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-      detail::for_each_index<Cols, Out::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * Cols + c] = x[r]; });
+    kernels::for_each_index<X::size, Out::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      kernels::for_each_index<Cols, Out::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * Cols + c] = x[r]; });
     });
   }
   static std::string notation(const inspect::names<1>& in) {
@@ -155,8 +149,8 @@ struct broadcast_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
-    detail::for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-      out[i] = detail::broadcast_read<Out::size, X::size>(x.data(), i);
+    kernels::for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      out[i] = kernels::broadcast_read<Out::size, X::size>(x.data(), i);
     });
   }
   static std::string notation(const inspect::names<1>& in) {
@@ -188,9 +182,9 @@ struct unbroadcast_op {
     constexpr std::size_t n = Out::size, repeats = X::size / Out::size;
     auto* __restrict o = out.data();
     const auto* __restrict in = x.data();
-    detail::for_each_index<n, X::size>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[j] = in[j]; });
+    kernels::for_each_index<n, X::size>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[j] = in[j]; });
     for (std::size_t r = 1; r < repeats; ++r)
-      detail::for_each_index<n, X::size>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[j] += in[r * n + j]; });
+      kernels::for_each_index<n, X::size>([&](std::size_t j) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[j] += in[r * n + j]; });
   }
   static std::string notation(const inspect::names<1>& in) {
     return "unbroadcast<" + std::string(shape_text<To>::value) + ">(" + in[0] + ")";

@@ -7,9 +7,10 @@
 #include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
-#include <typegrad/detail/kernels.hpp>
 #include <typegrad/detail/math.hpp>
-#include <typegrad/detail/simd.hpp>
+#include <typegrad/kernels/loops.hpp>
+#include <typegrad/kernels/reduce.hpp>
+#include <typegrad/kernels/simd.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reduce.hpp>
@@ -24,20 +25,6 @@ constexpr auto rowwise_shape(S) {
                 "typegrad: softmax and log_softmax need a rank-1 or rank-2 operand");
   return S{};
 }
-// max and log(sum(exp(x - max))) of one row of `cols` elements.
-template <class T>
-struct row_lse {
-  T max;
-  T log_sum;
-};
-template <class T>
-TYPEGRAD_ALWAYS_INLINE constexpr row_lse<T> log_sum_exp_row(const T* x, std::size_t cols) {
-  T m = x[0];
-  for (std::size_t c = 1; c < cols; ++c) m = x[c] > m ? x[c] : m;
-  T s{};
-  for (std::size_t c = 0; c < cols; ++c) s += math::exp(x[c] - m);
-  return {m, math::log(s)};
-}
 }  // namespace detail
 
 struct softmax_op {
@@ -51,18 +38,18 @@ struct softmax_op {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>, rows = X::size / cols;
     using T = typename Out::value_type;
     // Shift each row by its maximum, so every exponent is <= 0.
-    detail::for_each_index<rows, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    kernels::for_each_index<rows, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       T m = x[r * cols];
-      detail::for_each_index<cols, X::size>(
+      kernels::for_each_index<cols, X::size>(
           [&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { m = x[r * cols + c] > m ? x[r * cols + c] : m; });
-      detail::for_each_index<cols, X::size>(
+      kernels::for_each_index<cols, X::size>(
           [&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * cols + c] = x[r * cols + c] - m; });
     });
-    constexpr std::size_t L = detail::simd::lanes<T>;
+    constexpr std::size_t L = kernels::simd::lanes<T>;
     // A batch smaller than two vectors is quicker as independent scalar calls
     // than as one vector polynomial's chain of dependent steps.
     if (std::is_constant_evaluated() || X::size < 2 * L) {
-      detail::for_each_index<X::size>(
+      kernels::for_each_index<X::size>(
           [&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[i] = detail::math::exp(out[i]); });
     } else {
       // All the batch's exps at once, a vector at a time. Constant bounds, as
@@ -70,14 +57,14 @@ struct softmax_op {
       // `i + L <= size` and warns of the tail loop.
       constexpr std::size_t whole = X::size / L * L;
       for (std::size_t i = 0; i < whole; i += L)
-        detail::simd::store<T, L>(out.data() + i, detail::simd::exp_nonpositive<T, L>(detail::simd::load<T, L>(out.data() + i)));
-      for (std::size_t i = whole; i < X::size; ++i) out[i] = detail::simd::exp_nonpositive<T, 1>(out[i]);
+        kernels::simd::store<T, L>(out.data() + i, kernels::simd::exp_nonpositive<T, L>(kernels::simd::load<T, L>(out.data() + i)));
+      for (std::size_t i = whole; i < X::size; ++i) out[i] = kernels::simd::exp_nonpositive<T, 1>(out[i]);
     }
-    detail::for_each_index<rows, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    kernels::for_each_index<rows, X::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       T s{};
-      detail::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { s += out[r * cols + c]; });
+      kernels::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { s += out[r * cols + c]; });
       const T inv = T(1) / s;
-      detail::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * cols + c] *= inv; });
+      kernels::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * cols + c] *= inv; });
     });
   }
   // dx = y ⊙ (u - rowsum(u ⊙ y)), the sum repeated along each row.
@@ -113,7 +100,7 @@ struct log_softmax_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     constexpr std::size_t cols = last_extent_v<typename X::shape_type>;
     for (std::size_t r = 0; r < X::size / cols; ++r) {
-      const auto lse = detail::log_sum_exp_row(x.data() + r * cols, cols);
+      const auto lse = kernels::log_sum_exp_row(x.data() + r * cols, cols);
       for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] = x[r * cols + c] - lse.max - lse.log_sum;
     }
   }

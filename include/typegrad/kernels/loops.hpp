@@ -1,12 +1,12 @@
 #pragma once
-// Loop helpers shared by the op kernels. Every extent is a compile-time
+// Loop helpers shared by the kernels. Every extent is a compile-time
 // constant: small kernels are written out in full, larger ones vectorised.
 #include <cstddef>
 #include <utility>
 
 #include <typegrad/detail/config.hpp>
 
-namespace typegrad::detail {
+namespace typegrad::kernels {
 
 // Kernels over at most this many elements are written out in full (a fold
 // over the indices), not left to the compiler's unroller. g++ -O2 keeps such
@@ -70,4 +70,4 @@ TYPEGRAD_ALWAYS_INLINE constexpr void map(Out& out, const X& x, F f) {
   for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[i] = f(in[i]); });
 }
 
-}  // namespace typegrad::detail
+}  // namespace typegrad::kernels

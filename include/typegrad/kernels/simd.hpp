@@ -8,7 +8,7 @@
 
 #include <typegrad/detail/config.hpp>
 
-namespace typegrad::detail::simd {
+namespace typegrad::kernels::simd {
 
 #if defined(__AVX512F__)
 inline constexpr std::size_t bytes = 64;
@@ -63,9 +63,9 @@ TYPEGRAD_ALWAYS_INLINE inline void store(T* p, vec<T, W> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-}  // namespace typegrad::detail::simd
+}  // namespace typegrad::kernels::simd
 
-namespace typegrad::detail::simd {
+namespace typegrad::kernels::simd {
 
 // exp(x) for x <= 0, as softmax needs it (its inputs are shifted by the row
 // maximum), on a vector or a scalar with the same operations, so every lane
@@ -123,4 +123,4 @@ TYPEGRAD_ALWAYS_INLINE inline vec<T, W> exp_nonpositive(vec<T, W> x) {
   return as_value(as_bits(p * as_value(scale)) & in_range);
 }
 
-}  // namespace typegrad::detail::simd
+}  // namespace typegrad::kernels::simd
