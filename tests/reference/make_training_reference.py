@@ -243,6 +243,9 @@ def main():
         "adam": run_adam(W, b, X, Y, 0.05, decoupled=False),
         "adam_l2": run_adam(W, b, X, Y, 0.05, decoupled=False, weight_decay=0.1),
         "adamw": run_adam(W, b, X, Y, 0.05, decoupled=True, weight_decay=0.1),
+        # adamw with its options' weight decay unset: torch.optim.AdamW's
+        # default, weight_decay=1e-2, which typegrad must apply.
+        "adamw_default_decay": run_adam(W, b, X, Y, 0.05, decoupled=True, weight_decay=1e-2),
         "adam_clipped": run_adam(W, b, X, Y, 0.05, decoupled=False, max_norm=0.05),
         "sgd_clipped": run_sgd(W, b, X, Y, constant(0.5), max_norm=0.1),
     }

@@ -215,6 +215,7 @@ TEST_CASE("Adam, Adam with L2 and AdamW match numpy", "[train][optim][adam]") {
   SECTION("adam") {
     reference_problem p;
     tg::adam opt(p.params, {.learning_rate = 0.05});
+    REQUIRE(opt.weight_decay() == 0.0);
     p.run([&](auto& g, std::size_t) { opt.step(p.params, g); }, ref::adam_losses);
     p.require_params(ref::adam_W, ref::adam_b);
   }
@@ -229,6 +230,19 @@ TEST_CASE("Adam, Adam with L2 and AdamW match numpy", "[train][optim][adam]") {
     tg::adamw opt(p.params, {.learning_rate = 0.05, .weight_decay = 0.1});
     p.run([&](auto& g, std::size_t) { opt.step(p.params, g); }, ref::adamw_losses);
     p.require_params(ref::adamw_W, ref::adamw_b);
+  }
+  SECTION("adamw with weight decay unset decays by PyTorch's default, 1e-2") {
+    reference_problem p;
+    tg::adamw opt(p.params, {.learning_rate = 0.05});
+    REQUIRE(opt.weight_decay() == 1e-2);
+    p.run([&](auto& g, std::size_t) { opt.step(p.params, g); }, ref::adamw_default_decay_losses);
+    p.require_params(ref::adamw_default_decay_W, ref::adamw_default_decay_b);
+  }
+  SECTION("adamw with weight decay set to 0 does not decay") {
+    reference_problem p;
+    tg::adamw opt(p.params, {.learning_rate = 0.05, .weight_decay = 0.0});
+    p.run([&](auto& g, std::size_t) { opt.step(p.params, g); }, ref::adam_losses);
+    p.require_params(ref::adam_W, ref::adam_b);
   }
   SECTION("adam after clipping") {
     reference_problem p;

@@ -11,6 +11,7 @@
 // which is PyTorch's torch.optim.Adam and AdamW.
 #include <cmath>
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include <typegrad/autodiff/grad.hpp>
@@ -23,7 +24,10 @@ struct adam_options {
   double beta1 = 0.9;
   double beta2 = 0.999;
   double epsilon = 1e-8;
-  double weight_decay = 0;  // L2 for adam, decoupled for adamw
+  // L2 for adam, decoupled for adamw. Unset, it is PyTorch's default for the
+  // optimiser (torch.optim.Adam: 0, torch.optim.AdamW: 1e-2), so code ported
+  // from PyTorch decays as it did there.
+  std::optional<double> weight_decay{};
 };
 
 template <class Params, bool Decoupled>
@@ -37,6 +41,10 @@ struct adam_family {
 
   // For checkpoints: the optimiser's name and its state tensors, by name.
   static constexpr std::string_view kind = Decoupled ? "adamw" : "adam";
+  static constexpr double default_weight_decay = Decoupled ? 1e-2 : 0.0;
+
+  // The weight decay in effect: the option, or the optimiser's default.
+  constexpr double weight_decay() const { return options.weight_decay.value_or(default_weight_decay); }
   template <class F>
   void for_each_state(F&& f) {
     f("first_moment", first_moment);
@@ -68,8 +76,8 @@ struct adam_family {
     const T beta1 = static_cast<T>(options.beta1), beta2 = static_cast<T>(options.beta2);
     const T step_size = static_cast<T>(learning_rate / (1 - std::pow(options.beta1, t)));
     const T root_correction = static_cast<T>(std::sqrt(1 - std::pow(options.beta2, t)));
-    const T eps = static_cast<T>(options.epsilon), decay = static_cast<T>(options.weight_decay);
-    const T shrink = static_cast<T>(1 - learning_rate * options.weight_decay);
+    const T eps = static_cast<T>(options.epsilon), decay = static_cast<T>(weight_decay());
+    const T shrink = static_cast<T>(1 - learning_rate * weight_decay());
     params.for_each([&](const auto& terminal, auto& p) {
       const auto& grad = g[terminal];
       auto& m = first_moment[terminal];
