@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
-#include <utility>
 
 #include <typegrad/core/code.hpp>
 #include <typegrad/core/expr.hpp>
