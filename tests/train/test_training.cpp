@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <set>
 #include <type_traits>
 
@@ -267,6 +268,29 @@ TEST_CASE("clipping returns the norm, leaves small gradients alone and never hid
   std::get<0>(g.tensors)(1) = std::nan("");
   REQUIRE(std::isnan(tg::clip_by_global_norm(g, 1)));
   REQUIRE(std::isnan(g[b](1)));
+}
+
+TEST_CASE("clipping leaves gradients holding an Inf alone, and clips gradients whose squares overflow", "[train][clip]") {
+  tg::gradients<double, std::remove_cvref_t<decltype(b)>> g{};
+  SECTION("Inf: the norm is Inf and nothing is scaled") {
+    std::get<0>(g.tensors) = tg::tensor<double, 2>{3, std::numeric_limits<double>::infinity()};
+    REQUIRE(tg::clip_by_global_norm(g, 1) == std::numeric_limits<double>::infinity());
+    REQUIRE(g[b](0) == 3);
+    REQUIRE(std::isinf(g[b](1)));
+  }
+  SECTION("Inf and NaN together: NaN, nothing scaled") {
+    std::get<0>(g.tensors) = tg::tensor<double, 2>{std::nan(""), -std::numeric_limits<double>::infinity()};
+    REQUIRE(std::isnan(tg::clip_by_global_norm(g, 1)));
+    REQUIRE(std::isnan(g[b](0)));
+    REQUIRE(std::isinf(g[b](1)));
+  }
+  SECTION("finite values whose squares overflow: a finite norm, and a clip to max_norm") {
+    std::get<0>(g.tensors) = tg::tensor<double, 2>{3e200, 4e200};
+    const double norm = tg::clip_by_global_norm(g, 1);
+    REQUIRE(norm == Approx(5e200).epsilon(1e-15));
+    REQUIRE(g[b](0) == Approx(0.6).epsilon(1e-15));
+    REQUIRE(g[b](1) == Approx(0.8).epsilon(1e-15));
+  }
 }
 
 TEST_CASE("schedules are functions of the step count", "[train][schedule]") {
