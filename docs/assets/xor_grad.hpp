@@ -83,13 +83,11 @@ inline void xor_grad(const xor_grad_in& in, xor_grad_out& out) {
   for (int r = 0; r < 4; ++r) {
     const int row = r * 2;
     int top = 0;
-    double mass = 0.0, dot = 0.0;
-    for (int j = 0; j < 2; ++j) {
-      top = t5_[row + j] > t5_[row + top] ? j : top;
-      mass += in_Y[row + j];
-      dot += in_Y[row + j] * t5_[row + j];
-    }
-    t7_[r] = (t5_[row + top] - std::log(t6_[row + top])) * mass - dot;
+    for (int j = 0; j < 2; ++j) top = t5_[row + j] > t5_[row + top] ? j : top;
+    const double log_top = std::log(t6_[row + top]);
+    double acc = 0.0;
+    for (int j = 0; j < 2; ++j) acc += in_Y[row + j] * ((t5_[row + top] - t5_[row + j]) - log_top);
+    t7_[r] = acc;
   }
   // t8_ = mean(t7_)  []
   double t8_[1];

@@ -11,6 +11,7 @@ with fixed seeds, so the output is the same on every run.
 Run (Debian's numpy is for /usr/bin/python3):
     /usr/bin/python3 tests/reference/make_reference.py > tests/reference/reference_values.hpp
 """
+import decimal
 import sys
 
 import numpy as np
@@ -101,6 +102,16 @@ def emit(name, params, X, Y, acts, l2, out, at_kink=False):
     out.append("")
 
 
+def exact_cross_entropy(a, y):
+    """-sum_j y_j log_softmax(a)_j for one row, in 50-digit decimals."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 50
+        a = [decimal.Decimal(float(v)) for v in a]
+        top = max(a)
+        log_sum = sum((v - top).exp() for v in a).ln()
+        return float(sum(decimal.Decimal(float(t)) * (top - v + log_sum) for v, t in zip(a, y)))
+
+
 def one_hot(rng, rows, classes):
     return np.eye(classes)[rng.integers(0, classes, rows)]
 
@@ -136,6 +147,22 @@ def main():
         else:
             Y = one_hot(rng, batch, sizes[-1])
         emit(name, params, X, Y, acts, l2, out)
+
+    # Cross-entropy of softmax at large logits, where a difference of two
+    # large sums loses digits. Each row's loss, -sum_j y_j log_softmax(a)_j,
+    # is computed in 50-digit decimal arithmetic and rounded once.
+    rng = np.random.default_rng(14)
+    offsets = [1e6, 1e8, -1e7, 1e12, 3.0]
+    A = np.array([[o + d for d in (0.0, 0.0, 0.0)] for o in offsets[:2]] +
+                 [[o + d for d in rng.normal(0, 2, 3)] for o in offsets[2:]])
+    Y = np.array([[0.5, 0.5, 0.0], [0.25, 0.25, 0.5]] + [list(rng.uniform(0, 1, 3)) for _ in offsets[2:]])
+    out.append("// large_logits: cross_entropy(softmax(A), Y) per row, in 50-digit decimal arithmetic.")
+    out.append("namespace large_logits {")
+    out.append(cpp_array("A", A))
+    out.append(cpp_array("Y", Y))
+    out.append(cpp_array("loss", np.array([exact_cross_entropy(a, y) for a, y in zip(A, Y)])))
+    out.append("}  // namespace large_logits")
+    out.append("")
 
     out.append("}  // namespace reference")
     sys.stdout.write("\n".join(out) + "\n")

@@ -113,10 +113,13 @@ constexpr auto cross_entropy_op::vjp(const Yn& node, const U& u) {
 }
 
 // The fused form, softmax_cross_entropy(a, y, p) with p = softmax(a):
-//   L_r = lse(a_r) * sum_j y_rj - sum_j y_rj a_rj,
-// where lse(a_r) = a_rk - log p_rk at the row's largest logit k (p_rk >= 1/n,
-// so the log is well conditioned). Taking p as an operand lets the loss and
-// its gradient share one softmax: each logit's exp is computed once.
+//   L_r = sum_j y_rj ((a_rk - a_rj) - log p_rk),
+// which is -sum_j y_rj log_softmax(a)_rj, with lse(a_r) = a_rk - log p_rk at
+// the row's largest logit k (p_rk >= 1/n, so the log is well conditioned).
+// The differences a_rk - a_rj come first, so large logits cancel exactly
+// there and not in a difference of two large sums. Taking p as an operand
+// lets the loss and its gradient share one softmax: each logit's exp is
+// computed once.
 struct softmax_cross_entropy_op {
   static constexpr std::string_view name = "softmax_cross_entropy";
   template <class A, class Y, class P>
@@ -130,13 +133,14 @@ struct softmax_cross_entropy_op {
     kernels::for_each_index<Out::size, A::size>([&](std::size_t r) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
       const std::size_t row = r * cols;
       std::size_t top = 0;
-      T mass{}, dot{};
+      kernels::for_each_index<cols, A::size>(
+          [&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { top = a[row + c] > a[row + top] ? c : top; });
+      const T log_top = detail::math::log(p[row + top]);
+      T acc{};
       kernels::for_each_index<cols, A::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-        top = a[row + c] > a[row + top] ? c : top;
-        mass += y[row + c];
-        dot += y[row + c] * a[row + c];
+        acc += y[row + c] * ((a[row + top] - a[row + c]) - log_top);
       });
-      out[r] = (a[row + top] - detail::math::log(p[row + top])) * mass - dot;
+      out[r] = acc;
     });
   }
   // da = u (p sum(y) - y), row by row; dy = -u log_softmax(a). The third
@@ -150,13 +154,12 @@ struct softmax_cross_entropy_op {
     c.loop("r", Out::size, [&] {
       c.line("const int row = r * " + cols + ";");
       c.line("int top = 0;");
-      c.line("double mass = 0.0, dot = 0.0;");
-      c.line("for (int j = 0; j < " + cols + "; ++j) {");
-      c.line("  top = " + in[0] + "[row + j] > " + in[0] + "[row + top] ? j : top;");
-      c.line("  mass += " + in[1] + "[row + j];");
-      c.line("  dot += " + in[1] + "[row + j] * " + in[0] + "[row + j];");
-      c.line("}");
-      c.line(out + "[r] = (" + in[0] + "[row + top] - std::log(" + in[2] + "[row + top])) * mass - dot;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) top = " + in[0] + "[row + j] > " + in[0] + "[row + top] ? j : top;");
+      c.line("const double log_top = std::log(" + in[2] + "[row + top]);");
+      c.line("double acc = 0.0;");
+      c.line("for (int j = 0; j < " + cols + "; ++j) acc += " + in[1] + "[row + j] * ((" + in[0] + "[row + top] - " + in[0] +
+             "[row + j]) - log_top);");
+      c.line(out + "[r] = acc;");
     });
   }
   template <std::size_t I, class Yn, class U>
