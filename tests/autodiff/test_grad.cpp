@@ -50,6 +50,8 @@ struct is_trivial_arithmetic<tg::node<tg::add_op, A, B>>
     : std::bool_constant<std::is_same_v<A, tg::leaf_expr<tg::literal_leaf<0, 1>>> ||
                          std::is_same_v<B, tg::leaf_expr<tg::literal_leaf<0, 1>>>> {};
 template <class N>
+struct is_multiply : tg::is_node_of<tg::multiply_op, N> {};
+template <class N>
 struct is_any : std::true_type {};
 
 }  // namespace
@@ -89,6 +91,22 @@ TEST_CASE("simplification rules", "[grad][simplify]") {
   STATIC_REQUIRE(std::is_same_v<tg::canonical_t<decltype(tg::transpose(A * B))>,
                                 tg::node<tg::matmul_op<true, true>, std::remove_cvref_t<decltype(B)>, std::remove_cvref_t<decltype(A)>>>);
   STATIC_REQUIRE(tg::node_of<tg::log_softmax_op, tg::canonical_t<decltype(tg::log(tg::softmax(A)))>>);
+}
+
+TEST_CASE("a product with broadcast ones is simplified away", "[grad][simplify]") {
+  constexpr tg::param<"A", 3, 2> A;
+  constexpr tg::input<"X", 3, 2> X;
+  using A_type = std::remove_cvref_t<decltype(A)>;
+  using ones = decltype(tg::broadcast<tg::shape<3, 2>>(tg::literal<1>));
+  STATIC_REQUIRE(std::is_same_v<tg::canonical_t<decltype(tg::hadamard(ones{}, A))>, A_type>);
+  STATIC_REQUIRE(std::is_same_v<tg::canonical_t<decltype(tg::hadamard(A, ones{}))>, A_type>);
+  STATIC_REQUIRE(std::is_same_v<tg::canonical_t<decltype(tg::hadamard(ones{}, ones{}))>, ones>);
+  // Ones of another shape broadcast the operand: the product stays.
+  using row_ones = decltype(tg::broadcast<tg::shape<2>>(tg::literal<1>));
+  STATIC_REQUIRE(tg::node_of<tg::multiply_op, tg::canonical_t<decltype(tg::hadamard(row_ones{}, A))>>);
+  // The seed of sum(.) reaches the VJP of the product as ones.
+  using nodes = decltype(tg::grad(tg::sum(tg::hadamard(A, X)), A))::nodes;
+  STATIC_REQUIRE(count_nodes<is_multiply>(nodes{}) == 1);  // the forward product only
 }
 
 TEST_CASE("the XOR gradient has the seed's values", "[grad][xor]") {

@@ -264,7 +264,7 @@ namespace detail {
 template <expression E, expression... Wrt>
 constexpr auto grad_listed(const E& loss, const Wrt&...) {
   static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: grad needs a scalar loss");
-  static_assert((leaf_expression<std::remove_cvref_t<Wrt>> && ...),
+  static_assert((diagnostics::grad_target_is_terminal<std::remove_cvref_t<Wrt>, leaf_expression<std::remove_cvref_t<Wrt>>>::value && ...),
                 "typegrad: grad differentiates with respect to terminals (params and inputs) only");
   const auto form = typegrad::canonicalize(loss);
   using canonical = typename decltype(form)::expression_type;

@@ -80,10 +80,48 @@ template <class LossShape>
 struct loss_is_scalar {
   static constexpr bool value = LossShape::rank == 0;
 };
-// grad differentiates with respect to params and inputs
-template <class Terminal>
-struct is_differentiable_terminal {
+// grad differentiates with respect to terminals (params and inputs); Wrt is
+// what it was given
+template <class Wrt, bool IsTerminal>
+struct grad_target_is_terminal {
+  static constexpr bool value = IsTerminal;
+};
+// only params and inputs are bound to values (not constants)
+template <class Name, class Terminal, bool IsVariable>
+struct bound_terminal_is_variable {
+  static constexpr bool value = IsVariable;
+};
+// an op whose VJP is not differentiated again, at its operands' shapes
+template <class Op, class... OperandShapes>
+struct has_second_derivative {
   static constexpr bool value = false;
+};
+// repeat_cols takes a scalar or a vector
+template <class S>
+struct repeat_cols_operand_has_rank_0_or_1 {
+  static constexpr bool value = S::rank <= 1;
+};
+// correct_predictions: scores and targets of one [rows, classes] shape
+template <class ScoresShape, class TargetsShape>
+struct scores_and_targets_share_a_matrix_shape {
+  static constexpr bool value = same_type<ScoresShape, TargetsShape> && ScoresShape::rank == 2;
+};
+// tensors, parameter sets and programs hold float or double
+template <class T>
+struct scalar_is_float_or_double {
+  static constexpr bool value = std::is_floating_point_v<T>;
+};
+// tensors have rank 0, 1 or 2
+template <class S>
+struct tensor_rank_supported {
+  static constexpr bool value = S::rank <= 2;
+};
+// a tensor's brace lists: Count values (rank 1) or Count rows of Columns
+// values each (rank 2), for a tensor of shape S
+template <class S, std::size_t Count, std::size_t... Columns>
+struct initializer_matches_shape {
+  static constexpr bool value =
+      S::rank == 1 ? Count == S::size : (Count == S::dims[0] && ((Columns == S::dims[S::rank - 1]) && ...));
 };
 // a binding's tensor has the shape of its terminal
 template <class Name, class TerminalShape, class TensorShape>

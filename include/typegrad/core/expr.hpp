@@ -123,7 +123,8 @@ struct expr : detail::operand_storage<(empty_type<Children> && ...), Children...
     requires(Kind == yap::expr_kind::terminal)
   {
     using leaf = std::remove_cvref_t<decltype(hana::at_c<0>(elements))>;
-    static_assert(is_variable_leaf_v<leaf>, "typegrad: only params and inputs can be bound to values");
+    static_assert(diagnostics::bound_terminal_is_variable<diagnostics::spelled_t<leaf::name>, leaf, is_variable_leaf_v<leaf>>::value,
+                  "typegrad: only params and inputs can be bound to values");
     static_assert(diagnostics::bound_shape_matches_terminal<diagnostics::spelled_t<leaf::name>, typename leaf::shape_type, shape<D...>>::value,
                   "typegrad: a bound tensor needs the shape of its terminal");
     return binding<leaf, tensor<T, D...>>{value};
@@ -166,10 +167,9 @@ template <bool IsLeaf>
 struct leaf_traits {
   static constexpr bool is_leaf = IsLeaf;
 };
-template <bool IsCall, std::size_t Arity>
+template <std::size_t Arity>
 struct inner_traits {
   static constexpr bool is_leaf = false;
-  static constexpr bool is_call = IsCall;
   static constexpr std::size_t arity = Arity;
 };
 
@@ -178,14 +178,14 @@ struct traits<leaf_expr<Leaf>> : leaf_traits<is_leaf_v<Leaf>> {
   using leaf = Leaf;
 };
 template <class Op, class... C>
-struct traits<node<Op, C...>> : inner_traits<true, sizeof...(C)> {
+struct traits<node<Op, C...>> : inner_traits<sizeof...(C)> {
   using op = Op;
   template <template <class...> class F>
   using apply_children = F<C...>;
 };
 template <yap::expr_kind K, class... C>
   requires(K != yap::expr_kind::terminal && K != yap::expr_kind::call)
-struct traits<expr<K, C...>> : inner_traits<false, sizeof...(C)> {
+struct traits<expr<K, C...>> : inner_traits<sizeof...(C)> {
   template <template <class...> class F>
   using apply_children = F<C...>;
 };

@@ -21,18 +21,6 @@ struct shape {
   }
 };
 
-template <class T>
-struct is_shape : std::false_type {};
-template <std::size_t... D>
-struct is_shape<shape<D...>> : std::true_type {};
-
-// Extent I of shape S; rank-1 shapes have only extent 0.
-template <class S, std::size_t I>
-inline constexpr std::size_t extent_v = S::dims[I];
-
-// The number of rows a shape has as a row batch: rank 2 -> rows, otherwise 1.
-template <class S>
-inline constexpr std::size_t rows_v = S::rank == 2 ? S::dims[0] : 1;
 // The length of the last axis (1 for a scalar).
 template <class S>
 inline constexpr std::size_t last_extent_v = S::rank == 0 ? 1 : S::dims[S::rank - 1];

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/core/shape.hpp>
 
@@ -11,8 +12,8 @@ namespace typegrad {
 
 template <class T, std::size_t... D>
 struct tensor {
-  static_assert(std::is_floating_point_v<T>, "typegrad: tensor elements must be float or double");
-  static_assert(sizeof...(D) <= 2, "typegrad: tensors have rank 0, 1 or 2");
+  static_assert(diagnostics::scalar_is_float_or_double<T>::value, "typegrad: tensor elements must be float or double");
+  static_assert(diagnostics::tensor_rank_supported<shape<D...>>::value, "typegrad: tensors have rank 0, 1 or 2");
 
   using value_type = T;
   using shape_type = shape<D...>;
@@ -32,7 +33,8 @@ struct tensor {
   template <class... A>
     requires(rank == 1 && sizeof...(A) >= 2 && (std::is_arithmetic_v<A> && ...))
   constexpr tensor(A... values) : elements{static_cast<T>(values)...} {
-    static_assert(sizeof...(A) == size, "typegrad: a rank-1 tensor needs exactly one value per element");
+    static_assert(diagnostics::initializer_matches_shape<shape_type, sizeof...(A)>::value,
+                  "typegrad: a rank-1 tensor needs exactly one value per element");
   }
   constexpr explicit tensor(T v) requires(rank == 1 && size == 1) : elements{v} {}
 
@@ -40,9 +42,8 @@ struct tensor {
   template <std::size_t... N>
     requires(rank == 2 && sizeof...(N) >= 1)
   constexpr tensor(const T (&... rows)[N]) {
-    static_assert(sizeof...(N) == shape_type::dims[0], "typegrad: a rank-2 tensor needs one brace list per row");
-    static_assert(((N == shape_type::dims[rank - 1]) && ...),
-                  "typegrad: every row of a rank-2 tensor needs one value per column");
+    static_assert(diagnostics::initializer_matches_shape<shape_type, sizeof...(N), N...>::value,
+                  "typegrad: a rank-2 tensor needs one brace list per row, each with one value per column");
     std::size_t offset = 0;
     (copy_row(rows, offset), ...);
   }
@@ -82,11 +83,6 @@ struct tensor {
     for (std::size_t j = 0; j < N && offset < size; ++j) elements[offset++] = row[j];
   }
 };
-
-template <class T>
-struct is_tensor : std::false_type {};
-template <class T, std::size_t... D>
-struct is_tensor<tensor<T, D...>> : std::true_type {};
 
 // The tensor type that holds a value of shape S.
 template <class T, class S>

@@ -120,11 +120,11 @@ struct divide_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const A& a, const B& b) {
     kernels::zip_broadcast(out, a, b, [](auto x, auto y) { return x / y; });
   }
-  // y = a / b: da = u / b, db = -u * y / b.
   template <class Out, class A, class B>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
     inspect::emit_zip<Out, A, B>(c, out, in, " / ");
   }
+  // y = a / b: da = u / b, db = -u * y / b.
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     if constexpr (I == 0)
@@ -258,6 +258,22 @@ template <class A, class B>
 struct rewrite<node<add_op, A, node<negate_op, B>>> {
   using type = canonical_node_t<subtract_op, A, B>;
 };
+// A product with ones of the other operand's shape is that operand. The
+// seed of sum(f(x)) reaches f's VJP as broadcast<S>(1), so without this the
+// gradient of sum(hadamard(a, b)) would multiply by ones.
+template <class E, class S>
+concept ones_of_shape = same_type<E, node<broadcast_op<S>, leaf_expr<literal_leaf<1, 1>>>>;
+template <class S, class X>
+  requires same_type<S, shape_of_t<X>>
+struct rewrite<node<multiply_op, node<broadcast_op<S>, leaf_expr<literal_leaf<1, 1>>>, X>> {
+  using type = X;
+};
+template <class X, class S>
+  requires(same_type<S, shape_of_t<X>> && !ones_of_shape<X, S>)
+struct rewrite<node<multiply_op, X, node<broadcast_op<S>, leaf_expr<literal_leaf<1, 1>>>>> {
+  using type = X;
+};
+
 template <long long N, long long D>
 struct rewrite<node<negate_op, leaf_expr<literal_leaf<N, D>>>> {
   using type = leaf_expr<literal_leaf<-N, D>>;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <typegrad/core/code.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/detail/math.hpp>
@@ -48,7 +49,6 @@ struct cross_entropy_op {
       out[r] = acc;
     }
   }
-  // dp = -u y / p and dy = -u log p, u repeated along each row.
   template <class Out, class P, class Y>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
     const std::string cols = inspect::num(last_extent_v<P>);
@@ -61,6 +61,7 @@ struct cross_entropy_op {
       c.line(out + "[r] = acc;");
     });
   }
+  // dp = -u y / p and dy = -u log p, u repeated along each row.
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u);
 };
@@ -96,7 +97,8 @@ struct cross_entropy_grad_op {
   }
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn&, const U&) {
-    static_assert(I != I, "typegrad: second derivatives through cross_entropy are not supported");
+    static_assert(diagnostics::has_second_derivative<cross_entropy_op, shape_of_t<child_t<0, Yn>>>::value,
+                  "typegrad: second derivatives through cross_entropy are not supported");
     return no_grad{};
   }
 };
@@ -143,8 +145,6 @@ struct softmax_cross_entropy_op {
       out[r] = acc;
     });
   }
-  // da = u (p sum(y) - y), row by row; dy = -u log_softmax(a). The third
-  // operand only carries p = softmax(a): its dependence on a is already in da.
   static std::string notation(const inspect::names<3>& in) {
     return "softmax_cross_entropy(" + in[0] + ", " + in[1] + "; softmax " + in[2] + ")";
   }
@@ -162,6 +162,8 @@ struct softmax_cross_entropy_op {
       c.line(out + "[r] = acc;");
     });
   }
+  // da = u (p sum(y) - y), row by row; dy = -u log_softmax(a). The third
+  // operand only carries p = softmax(a): its dependence on a is already in da.
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u);
 };
@@ -199,7 +201,8 @@ struct softmax_cross_entropy_grad_op {
   }
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn&, const U&) {
-    static_assert(I != I, "typegrad: second derivatives through softmax_cross_entropy are not supported");
+    static_assert(diagnostics::has_second_derivative<softmax_cross_entropy_op, shape_of_t<child_t<0, Yn>>>::value,
+                  "typegrad: second derivatives through softmax_cross_entropy are not supported");
     return no_grad{};
   }
 };

@@ -78,6 +78,8 @@ template <expression X>
 constexpr auto row_sums(const X& x);
 template <std::size_t Cols, expression X>
 constexpr auto repeat_cols(const X& x);
+template <class To>
+struct broadcast_op;  // its product with an operand is simplified in arithmetic.hpp
 template <class To, expression X>
 constexpr auto broadcast(const X& x);
 template <class To, expression X>

@@ -72,8 +72,6 @@ struct matmul_op {
     kernels::matmul<TransposeA, TransposeB>(out, a, b);
   }
 
-  // C = op(A) op(B): d op(A) = U op(B)ᵀ and d op(B) = op(A)ᵀ U; for a vector b,
-  // d op(A) = u bᵀ and db = op(A)ᵀ u.
   // Printed with its transposes spelled out: transpose(X)·t9.
   static std::string notation(const inspect::names<2>& in) {
     return (TransposeA ? "transpose(" + in[0] + ")" : in[0]) + "·" + (TransposeB ? "transpose(" + in[1] + ")" : in[1]);
@@ -103,6 +101,8 @@ struct matmul_op {
       });
     }
   }
+  // C = op(A) op(B): d op(A) = U op(B)ᵀ and d op(B) = op(A)ᵀ U; for a vector b,
+  // d op(A) = u bᵀ and db = op(A)ᵀ u.
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     const auto a = detail::maybe_transpose<TransposeA>(typegrad::child<0>(y));
@@ -137,13 +137,13 @@ struct outer_op {
     for (std::size_t i = 0; i < A::size; ++i)
       for (std::size_t j = 0; j < B::size; ++j) out[i * B::size + j] = a[i] * b[j];
   }
-  // C = a bᵀ: da = U b, db = Uᵀ a.
   template <class Out, class A, class B>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
     c.loop("i", A::size, [&] {
       c.loop("j", B::size, [&] { c.line(out + "[i * " + inspect::num(B::size) + " + j] = " + in[0] + "[i] * " + in[1] + "[j];"); });
     });
   }
+  // C = a bᵀ: da = U b, db = Uᵀ a.
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     if constexpr (I == 0)

@@ -37,7 +37,6 @@ struct mse_op {
     }
     out[0] = acc / static_cast<typename Out::value_type>(P::size);
   }
-  // dp = (2 u / n) (p - y), dy = -dp.
   template <class Out, class P, class Y>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
     c.line("{");
@@ -47,6 +46,7 @@ struct mse_op {
     c.line(inspect::join("  ", out, "[0] = acc / ", inspect::number_text(double(P::size)), ";"));
     c.line("}");
   }
+  // dp = (2 u / n) (p - y), dy = -dp.
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u) {
     using S = shape_of_t<child_t<0, Yn>>;
@@ -78,7 +78,6 @@ struct bce_with_logits_op {
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const Z& z, const Y& y) {
     for (std::size_t i = 0; i < Out::size; ++i) out[i] = loss(z[i], y[i]);
   }
-  // dz = u (sigmoid(z) - y), dy = -u z.
   template <class Out, class Z, class Y>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
     c.loop("i", Out::size, [&] {
@@ -87,6 +86,7 @@ struct bce_with_logits_op {
              z + ")));");
     });
   }
+  // dz = u (sigmoid(z) - y), dy = -u z.
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u) {
     if constexpr (I == 0)

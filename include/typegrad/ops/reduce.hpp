@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include <typegrad/core/code.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/detail/config.hpp>
@@ -111,7 +112,7 @@ struct repeat_cols_op {
   static constexpr std::string_view name = "repeat_cols";
   template <class S>
   static constexpr auto shape(S) {
-    static_assert(S::rank <= 1, "typegrad: repeat_cols needs a scalar or a vector");
+    static_assert(diagnostics::repeat_cols_operand_has_rank_0_or_1<S>::value, "typegrad: repeat_cols needs a scalar or a vector");
     if constexpr (S::rank <= 1)
       return append_axis_t<S, Cols>{};
     else

@@ -67,7 +67,6 @@ struct softmax_op {
       kernels::for_each_index<cols, X::size>([&](std::size_t c) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[r * cols + c] *= inv; });
     });
   }
-  // dx = y ⊙ (u - rowsum(u ⊙ y)), the sum repeated along each row.
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
     const std::string cols = inspect::num(last_extent_v<X>);
@@ -83,6 +82,7 @@ struct softmax_op {
       c.line("for (int j = 0; j < " + cols + "; ++j) y[j] *= inv;");
     });
   }
+  // dx = y ⊙ (u - rowsum(u ⊙ y)), the sum repeated along each row.
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
@@ -104,7 +104,6 @@ struct log_softmax_op {
       for (std::size_t c = 0; c < cols; ++c) out[r * cols + c] = x[r * cols + c] - lse.max - lse.log_sum;
     }
   }
-  // dx = u - softmax(x) ⊙ rowsum(u), the sum repeated along each row.
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
     const std::string cols = inspect::num(last_extent_v<X>);
@@ -118,6 +117,7 @@ struct log_softmax_op {
       c.line("for (int j = 0; j < " + cols + "; ++j) " + out + "[r * " + cols + " + j] = row[j] - m - log_s;");
     });
   }
+  // dx = u - softmax(x) ⊙ rowsum(u), the sum repeated along each row.
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;

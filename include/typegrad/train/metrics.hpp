@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdio>
 
+#include <typegrad/core/diagnostics.hpp>
+
 namespace typegrad {
 
 // The position of the largest of n values (the first, on a tie).
@@ -17,7 +19,7 @@ constexpr std::size_t argmax(const T* values, std::size_t n) {
 // targets (one-hot, or any scores) have theirs.
 template <class Scores, class Targets>
 constexpr std::size_t correct_predictions(const Scores& scores, const Targets& targets) {
-  static_assert(Scores::rank == 2 && Targets::rank == 2 && Scores::size == Targets::size,
+  static_assert(diagnostics::scores_and_targets_share_a_matrix_shape<typename Scores::shape_type, typename Targets::shape_type>::value,
                 "typegrad: correct_predictions needs scores and targets of one [rows, classes] shape");
   constexpr std::size_t classes = Scores::shape_type::dims[1];
   std::size_t correct = 0;

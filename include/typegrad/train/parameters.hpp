@@ -6,6 +6,7 @@
 // passed beside it: step(params, data).
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/tensor.hpp>
 #include <typegrad/eval/bind.hpp>
@@ -31,7 +32,7 @@ using parameters_t = typename detail::parameter_set<T, param_leaves_t<E>>::type;
 
 template <class T, expression E>
 constexpr parameters_t<T, E> parameters(const E&) {
-  static_assert(std::is_floating_point_v<T>, "typegrad: parameters<T> needs T to be float or double");
+  static_assert(diagnostics::scalar_is_float_or_double<T>::value, "typegrad: parameters<T> needs T to be float or double");
   detail::check_terminal_names(node_list_t<canonical_t<E>>{});
   return {};
 }
