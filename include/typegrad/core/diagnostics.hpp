@@ -165,6 +165,16 @@ template <class Name, class... Listed>
 struct gradients_list_parameter {
   static constexpr bool value = (same_type<Name, Listed> || ...);
 };
+// an optimiser steps the parameter set it was made for. Each set is spelled
+// as parameter_set<scalar, terminal<name, shape>...>, so both are printed
+template <class Name, class Shape>
+struct terminal {};
+template <class Scalar, class... Terminals>
+struct parameter_set {};
+template <class MadeFor, class Given, bool Same>
+struct optimiser_steps_its_parameter_set {
+  static constexpr bool value = Same;
+};
 // each name is bound once
 template <class Name, std::size_t Count>
 struct bound_once {

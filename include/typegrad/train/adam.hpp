@@ -16,6 +16,7 @@
 
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/eval/bind.hpp>
+#include <typegrad/train/parameters.hpp>
 
 namespace typegrad {
 
@@ -56,15 +57,17 @@ struct adam_family {
     f("second_moment", second_moment);
   }
 
-  // auto (deduced void): instantiated at the call, so a gradient set that
-  // misses a parameter is reported at the caller's line.
-  template <class G>
-  auto step(Params& params, const G& g) {
+  // auto (deduced void): instantiated at the call, so another model's
+  // parameter set, or a gradient set that misses a parameter, is reported at
+  // the caller's line.
+  template <class P, class G>
+  auto step(P& params, const G& g) {
     return step(params, g, options.learning_rate);
   }
-  template <class G>
-  auto step(Params& params, const G& g, double learning_rate) {
-    if constexpr (detail::gradients_cover(typename Params::leaves{}, static_cast<const G*>(nullptr))) apply(params, g, learning_rate);
+  template <class P, class G>
+  auto step(P& params, const G& g, double learning_rate) {
+    if constexpr (detail::is_own_parameter_set<Params, P>())
+      if constexpr (detail::gradients_cover(typename Params::leaves{}, static_cast<const G*>(nullptr))) apply(params, g, learning_rate);
   }
 
  private:

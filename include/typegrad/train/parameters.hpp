@@ -22,6 +22,29 @@ template <class T, class... Leaves>
 struct parameter_set<T, type_list<Leaves...>> {
   using type = environment<binding<Leaves, tensor_for_t<T, typename Leaves::shape_type>>...>;
 };
+
+// A parameter set spelled for a diagnostic: its scalar type, and each
+// terminal's name and shape. Anything else is shown as it is.
+template <class Set>
+struct spelled_set {
+  using type = Set;
+};
+template <class... Bindings>
+struct spelled_set<environment<Bindings...>> {
+  using type = diagnostics::parameter_set<typename environment<Bindings...>::scalar_type,
+                                          diagnostics::terminal<diagnostics::spelled_t<Bindings::leaf::name>,
+                                                                typename Bindings::leaf::shape_type>...>;
+};
+// Whether an optimiser made for MadeFor was given that set; if not, the one
+// error names both sets.
+template <class MadeFor, class Given>
+constexpr bool is_own_parameter_set() {
+  constexpr bool same = same_type<MadeFor, Given>;
+  static_assert(diagnostics::optimiser_steps_its_parameter_set<typename spelled_set<MadeFor>::type,
+                                                               typename spelled_set<Given>::type, same>::value,
+                "typegrad: an optimiser steps the parameter set it was made for, and was given another");
+  return same;
+}
 }  // namespace detail
 
 // The parameter-set type of expression E in scalar type T. Default-constructible

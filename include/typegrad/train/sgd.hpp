@@ -17,6 +17,7 @@
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/eval/bind.hpp>
+#include <typegrad/train/parameters.hpp>
 
 namespace typegrad {
 
@@ -61,15 +62,17 @@ struct sgd {
 
   // One step at options.learning_rate, or at a rate given for this step
   // (a schedule's value).
-  // auto (deduced void): instantiated at the call, so a gradient set that
-  // misses a parameter is reported at the caller's line.
-  template <class G>
-  constexpr auto step(Params& params, const G& g) {
+  // auto (deduced void): instantiated at the call, so another model's
+  // parameter set, or a gradient set that misses a parameter, is reported at
+  // the caller's line.
+  template <class P, class G>
+  constexpr auto step(P& params, const G& g) {
     return step(params, g, options.learning_rate);
   }
-  template <class G>
-  constexpr auto step(Params& params, const G& g, double learning_rate) {
-    if constexpr (detail::gradients_cover(typename Params::leaves{}, static_cast<const G*>(nullptr))) apply(params, g, learning_rate);
+  template <class P, class G>
+  constexpr auto step(P& params, const G& g, double learning_rate) {
+    if constexpr (detail::is_own_parameter_set<Params, P>())
+      if constexpr (detail::gradients_cover(typename Params::leaves{}, static_cast<const G*>(nullptr))) apply(params, g, learning_rate);
   }
 
  private:
