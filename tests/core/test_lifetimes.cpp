@@ -3,6 +3,10 @@
 // stored by value, so nothing dangles; the sanitizer run (the asan preset)
 // runs this with detect_stack_use_after_return, where a reference into a
 // dead frame would be reported.
+//
+// Only two types keep a reference to what they were given: minibatches (its
+// data set) and tg::join (its environments). Made from a temporary, each is
+// a compile error: tests/fail/minibatches_temporary.cpp and join_temporary.cpp.
 #include "../support/testing.hpp"
 
 #include <cmath>

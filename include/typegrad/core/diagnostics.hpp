@@ -175,6 +175,12 @@ template <class MadeFor, class Given, bool Same>
 struct optimiser_steps_its_parameter_set {
   static constexpr bool value = Same;
 };
+// a view that keeps a reference (minibatches, join) is made from a named
+// object, not a temporary that dies at the end of the declaration
+template <class View, class Source, bool Named>
+struct view_source_is_named {
+  static constexpr bool value = Named;
+};
 // each name is bound once
 template <class Name, std::size_t Count>
 struct bound_once {

@@ -16,11 +16,13 @@
 // few twice.
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/random.hpp>
 #include <typegrad/core/tensor.hpp>
 #include <typegrad/data/csv.hpp>
@@ -160,6 +162,14 @@ class minibatches {
  public:
   using T = typename Dataset::value_type;
 
+  // The batches read the data set in place, so it must outlive them: one made
+  // from a temporary is a compile error, not a read of freed memory.
+  template <class D>
+    requires std::same_as<D, Dataset>
+  explicit minibatches(const D&&, partial_batch = partial_batch::drop) : data_(nullptr), last_() {
+    static_assert(diagnostics::view_source_is_named<minibatches, D, false>::value,
+                  "typegrad: minibatches reads its data set in place; make it from a named data set, not a temporary");
+  }
   explicit minibatches(const Dataset& data, partial_batch last = partial_batch::drop) : data_(&data), last_(last) {
     if (data.rows() < Batch)
       throw data_error("minibatches: a data set of " + std::to_string(data.rows()) +

@@ -427,8 +427,12 @@ TYPEGRAD_FLATTEN auto eval(const E& e, const Env& env, eval_workspace_t<E>& ws)
 
 // Parameters and data (or any environments) read as one, by reference, for
 // the calls that also take a workspace: program(tg::join(params, data), ws).
+// The parts must outlive the join, so a temporary part is a compile error.
 template <environment_type... Envs>
-constexpr auto join(const Envs&... envs) {
+constexpr auto join(Envs&&... envs) {
+  static_assert(diagnostics::view_source_is_named<joined_environment<std::remove_cvref_t<Envs>...>,
+                                                  type_list<Envs&&...>, (std::is_lvalue_reference_v<Envs> && ...)>::value,
+                "typegrad: join reads its environments in place; pass named ones, not temporaries");
   return detail::join_environments(envs...);
 }
 
