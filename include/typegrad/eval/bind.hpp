@@ -2,6 +2,7 @@
 // Bindings: data enters only at evaluation time, by name.
 //   auto env = tg::bind(W = tensor, X = tensor, ...);
 #include <cstddef>
+#include <memory>
 #include <tuple>
 #include <utility>
 #include <type_traits>
@@ -15,6 +16,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/core/tensor.hpp>
+#include <typegrad/detail/config.hpp>
 
 namespace typegrad {
 
@@ -55,6 +57,38 @@ constexpr std::size_t binding_count() {
 // static_assert is the only error.
 template <class T, class S>
 inline constexpr tensor_for_t<T, S> zeros_of{};
+
+// Where an environment keeps its bindings: in itself, or, when they take more
+// than TYPEGRAD_STACK_WORKSPACE_LIMIT bytes, in one heap allocation made at
+// construction. A large parameter set, or an optimiser's moments (the same
+// type), declared as a local variable then does not overflow the stack;
+// small ones stay heap-free and usable in constant expressions.
+template <class Tuple, bool OnHeap = (sizeof(Tuple) > TYPEGRAD_STACK_WORKSPACE_LIMIT)>
+struct binding_storage {
+  Tuple values{};
+  constexpr binding_storage() = default;
+  template <class... B>
+  constexpr explicit binding_storage(const B&... b) : values(b...) {}
+  constexpr Tuple& get() { return values; }
+  constexpr const Tuple& get() const { return values; }
+};
+template <class Tuple>
+struct binding_storage<Tuple, true> {
+  std::unique_ptr<Tuple> values;
+  binding_storage() : values(std::make_unique<Tuple>()) {}  // zero-filled
+  template <class... B>
+  explicit binding_storage(const B&... b) : values(std::make_unique<Tuple>(b...)) {}
+  // Copies copy the values. A move copies too, so that a moved-from set still
+  // holds storage and reading it cannot crash.
+  binding_storage(const binding_storage& other) : values(std::make_unique<Tuple>(*other.values)) {}
+  binding_storage& operator=(const binding_storage& other) {
+    *values = *other.values;
+    return *this;
+  }
+  ~binding_storage() = default;
+  Tuple& get() { return *values; }
+  const Tuple& get() const { return *values; }
+};
 }  // namespace detail
 
 template <class... Bindings>
@@ -64,7 +98,14 @@ struct environment {
   // The bound terminals, in binding order.
   using leaves = type_list<typename Bindings::leaf...>;
 
-  std::tuple<Bindings...> bindings;
+  // Zero-filled.
+  constexpr environment() = default;
+  constexpr explicit environment(const Bindings&... b)
+    requires(sizeof...(Bindings) > 0)
+      : storage(b...) {}
+
+  // Whether the bindings live on the heap (past TYPEGRAD_STACK_WORKSPACE_LIMIT).
+  static constexpr bool on_heap = sizeof(std::tuple<Bindings...>) > TYPEGRAD_STACK_WORKSPACE_LIMIT;
 
   // How many bindings carry the name Name (0 or 1 in an environment from bind).
   template <fixed_string Name>
@@ -99,12 +140,12 @@ struct environment {
   template <class F>
   constexpr void for_each(F&& f) {
     std::apply([&](auto&... b) { (f(leaf_expr<typename std::remove_cvref_t<decltype(b)>::leaf>{}, b.value), ...); },
-               bindings);
+               storage.get());
   }
   template <class F>
   constexpr void for_each(F&& f) const {
     std::apply([&](const auto&... b) { (f(leaf_expr<typename std::remove_cvref_t<decltype(b)>::leaf>{}, b.value), ...); },
-               bindings);
+               storage.get());
   }
 
   // The value bound to Leaf's name.
@@ -119,7 +160,7 @@ struct environment {
       using bound = std::tuple_element_t<i, std::tuple<Bindings...>>;
       static_assert(diagnostics::one_name_one_terminal<diagnostics::spelled_t<Leaf::name>, Leaf, typename bound::leaf>::value,
                     "typegrad: a terminal is bound under its name, but with another shape or kind");
-      return std::get<i>(bindings).value;
+      return std::get<i>(storage.get()).value;
     }
   }
   // env[W]: the value bound to a terminal, to read or to update in place.
@@ -136,6 +177,9 @@ struct environment {
   constexpr auto& lookup_mutable() {
     return const_cast<std::remove_cvref_t<decltype(lookup<Leaf>())>&>(std::as_const(*this).template lookup<Leaf>());
   }
+
+ private:
+  detail::binding_storage<std::tuple<Bindings...>> storage;
 };
 
 template <class E>
@@ -272,7 +316,7 @@ constexpr environment<Bindings...> bind(const Bindings&... bindings) {
                 "typegrad: bind mixes float and double tensors; bind all of one scalar type");
   static_assert((diagnostics::bound_once<diagnostics::spelled_t<Bindings::leaf::name>, detail::binding_count<Bindings::leaf::name, Bindings...>()>::value && ...),
                 "typegrad: bind names one terminal twice");
-  return {{bindings...}};
+  return environment<Bindings...>(bindings...);
 }
 
 }  // namespace typegrad
