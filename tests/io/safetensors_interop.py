@@ -4,22 +4,28 @@
     safetensors_interop.py check-and-write FOLDER
 
 Reads FOLDER/from_typegrad_f32.safetensors and from_typegrad_f64.safetensors,
-which tests/io/interop.cpp wrote, and requires every tensor to equal, bit for
+which tests/io/interop.cpp wrote, with the reader typegrad ships for users
+(scripts/safetensors_numpy.py), and requires every tensor to equal, bit for
 bit, the values defined by expected() below (interop.cpp computes the same
-formula). Then writes FOLDER/from_python_f32.safetensors and
+formula). The reader must also refuse a truncated copy with an error that
+names the file. Then writes FOLDER/from_python_f32.safetensors and
 from_python_f64.safetensors with those values, by this script's own writer,
 for interop.cpp to load and check bit for bit. The reader and writer follow
 the format: u64 little-endian header length, a JSON header, little-endian
 row-major data; the header is padded with spaces to 8 bytes.
 """
 import json
+import os
 import struct
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from safetensors_numpy import load  # noqa: E402
+
 SHAPES = {"W": (3, 4), "b": (4,), "s": ()}
-DTYPES = {"F32": "<f4", "F64": "<f8"}
+DTYPES = {"F32": "<f4", "F64": "<f8"}  # for the writer
 
 
 def expected(name, dtype):
@@ -36,22 +42,6 @@ def expected(name, dtype):
         out[1] = info.smallest_subnormal
         out[2] = info.max / 3
     return out.reshape(shape)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        blob = f.read()
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n].decode("utf-8"))
-    data = blob[8 + n:]
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype=np.dtype(DTYPES[entry["dtype"]]))
-        tensors[name] = array.reshape(entry["shape"])
-    return tensors, header.get("__metadata__", {})
 
 
 def write(path, tensors, dtype, metadata):
@@ -78,7 +68,21 @@ def main():
     folder = sys.argv[2]
     failures = 0
     for dtype in ("F32", "F64"):
-        tensors, metadata = read(f"{folder}/from_typegrad_{dtype.lower()}.safetensors")
+        path = f"{folder}/from_typegrad_{dtype.lower()}.safetensors"
+        tensors, metadata = load(path)
+        with open(path, "rb") as f:
+            blob = f.read()
+        truncated = f"{folder}/truncated_{dtype.lower()}.safetensors"
+        with open(truncated, "wb") as f:
+            f.write(blob[:-3])
+        try:
+            load(truncated)
+            print(f"{dtype}: the reader accepted a truncated file")
+            failures += 1
+        except ValueError as e:
+            if truncated not in str(e) or "data_offsets" not in str(e):
+                print(f"{dtype}: the reader's error does not name the file and the field: {e}")
+                failures += 1
         if sorted(tensors) != sorted(SHAPES):
             print(f"{dtype}: tensors {sorted(tensors)}, expected {sorted(SHAPES)}")
             failures += 1
