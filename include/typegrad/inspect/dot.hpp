@@ -2,7 +2,9 @@
 // to_dot: Graphviz source of a model's graph or of a gradient program.
 // Forward nodes are ellipses, backward (gradient) nodes blue boxes, params
 // yellow boxes, inputs grey boxes; every edge is labelled with the shape it
-// carries; each gradient ends in a double octagon named d<terminal>.
+// carries; each gradient ends in a double octagon named d<terminal>. A
+// program's nodes carry the names and steps of to_string(program).
+#include <array>
 #include <cstddef>
 #include <string>
 #include <type_traits>
@@ -42,8 +44,9 @@ std::string dot_label(const double* numbers) {
   }
 }
 
+// labels[i] is the label of the i-th node.
 template <class Forward, class Loss, class... Nodes>
-std::string dot_graph(type_list<Nodes...>, const double* numbers) {
+std::string dot_graph(type_list<Nodes...>, const std::array<std::string, sizeof...(Nodes)>& labels) {
   using nodes = type_list<Nodes...>;
   std::string out = "digraph typegrad {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=11];\n"
                     "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n";
@@ -62,7 +65,7 @@ std::string dot_graph(type_list<Nodes...>, const double* numbers) {
      } else {
        style = "shape=box, style=\"rounded,filled\", fillcolor=\"#cfe3ff\"";
      }
-     out += "  n" + std::to_string(i) + " [label=\"" + dot_escape(dot_label<N>(numbers)) + "\", " + style + "];\n";
+     out += "  n" + std::to_string(i) + " [label=\"" + dot_escape(labels[i]) + "\", " + style + "];\n";
      if constexpr (!leaf_expression<N>) {
        [&]<class... C>(type_list<C...>) {
          ((out += "  n" + std::to_string(index_in<C, nodes>::value) + " -> n" + std::to_string(i) + " [label=\"" +
@@ -83,15 +86,32 @@ template <expression E>
 std::string to_dot(const E& e) {
   const auto form = canonicalize(e);
   using root = typename decltype(form)::expression_type;
-  return inspect::dot_graph<node_list_t<root>, root>(node_list_t<root>{}, form.numbers.data()) + "}\n";
+  const auto labels = [&]<class... N>(type_list<N...>) {
+    return std::array<std::string, sizeof...(N)>{inspect::dot_label<N>(form.numbers.data())...};
+  }(node_list_t<root>{});
+  return inspect::dot_graph<node_list_t<root>, root>(node_list_t<root>{}, labels) + "}\n";
 }
 
 // A gradient program: the forward graph, the backward nodes, and one output
 // per gradient.
 template <class Loss, std::size_t K, class... Wrt>
 std::string to_dot(const gradient_program<Loss, K, Wrt...>& program) {
-  using nodes = typename gradient_program<Loss, K, Wrt...>::nodes;
-  std::string out = inspect::dot_graph<node_list_t<Loss>, Loss>(nodes{}, program.numbers.data());
+  using program_type = gradient_program<Loss, K, Wrt...>;
+  using nodes = typename program_type::nodes;
+  // Each computed node is labelled with its step as to_string(program)
+  // prints it ("t3 = relu(t2)"), so the picture and the listing match.
+  const inspect::program_names<program_type> names(program);
+  const auto labels = [&]<class... N>(type_list<N...>) {
+    std::size_t i = 0;
+    return std::array<std::string, sizeof...(N)>{[&] {
+      const std::string& name = names.name[i++];
+      if constexpr (leaf_expression<N>)
+        return name;
+      else
+        return name + " = " + inspect::step_text<N>(names);
+    }()...};
+  }(nodes{});
+  std::string out = inspect::dot_graph<node_list_t<Loss>, Loss>(nodes{}, labels);
   ([&] {
     using cot = cotangent_t<Loss, Wrt>;
     const std::string d = inspect::join("d", leaf_of_t<Wrt>::name.view());
