@@ -3,7 +3,9 @@
 //   xor_model     the seed's XOR network at batch 1, float parameters;
 //   every_op      every elementwise function, softmax, log_softmax, row sums,
 //                 a user constant, trained in double (the header is float32);
-//   vector_model  a rank-1 input and a matrix-vector product.
+//   vector_model  a rank-1 input and a matrix-vector product;
+//   loss_ops      mse, bce_with_logits, an unfused cross_entropy, sum,
+//                 transpose and an outer product (targets held as params).
 #include <typegrad/typegrad.hpp>
 
 #include <cstdio>
@@ -64,6 +66,19 @@ constexpr tg::input<"v", 4> v;
 constexpr auto model = tg::sigmoid(A * v + c);
 }  // namespace vector_net
 
+namespace loss_ops {
+constexpr tg::param<"W", 6, 5> W;
+constexpr tg::param<"b", 5> b;
+constexpr tg::param<"T", 1, 5> T;
+constexpr tg::param<"c", 3> c;
+constexpr tg::input<"x", 1, 6> x;
+constexpr auto h = x * W + b;
+constexpr auto p = tg::sigmoid(h);
+constexpr auto q = tg::divide(p, tg::repeat_cols<5>(tg::row_sums(p)));
+constexpr auto losses = tg::mse(h, T) + tg::sum(tg::bce_with_logits(h, T)) + tg::sum(tg::cross_entropy(q, T)) + tg::sum(h);
+constexpr auto model = tg::outer(tg::row_sums(tg::transpose(h)), c) + losses;
+}  // namespace loss_ops
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +110,14 @@ int main(int argc, char** argv) {
     tg::random_engine rng(3);
     tg::initialize(params, rng, tg::init::he_normal{}, tg::init::uniform{-1, 1});
     emit(dir, "vector_model", model, params, random_inputs<tg::tensor<float, 4>>(8, 9, -3, 3));
+  }
+  {
+    using namespace loss_ops;
+    auto params = tg::parameters<float>(model);
+    tg::random_engine rng(11);
+    tg::initialize(params, rng, tg::init::xavier_uniform{}, tg::init::uniform{-0.5, 0.5});
+    params[T] = {{0.1f, 0.3f, 0.2f, 0.25f, 0.15f}};
+    emit(dir, "loss_ops", model, params, random_inputs<tg::tensor<float, 1, 6>>(8, 13, -1, 1));
   }
   return 0;
 }

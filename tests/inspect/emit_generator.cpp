@@ -1,44 +1,126 @@
-// Writes the XOR gradient program as C++ (emit_cpp) and the values typegrad
-// computes for it, for emit_check.cpp to compare. Argument: the directory.
+// Writes gradient programs as C++ (emit_cpp), with the inputs and the values
+// typegrad computes for them, for emit_check.cpp to compare. Between them
+// the programs hold every op's emitter: the XOR network; the losses (mse,
+// bce_with_logits, an unfused cross_entropy and its gradient), sum and
+// transpose; and a matrix-vector product, whose gradient is an outer
+// product. Argument: the directory. It writes NAME.hpp for each program, and
+// expected.hpp with one check_NAME(compare) per program.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "../support/xor_model.hpp"
+
+namespace tg = typegrad;
+
+namespace {
+
+std::string hex_list(const double* values, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%a, ", values[i]);
+    out += text;
+  }
+  return out;
+}
+template <class Tensor>
+std::string hex_list(const Tensor& t) {
+  const std::vector<double> values(t.data(), t.data() + Tensor::size);
+  return hex_list(values.data(), values.size());
+}
+
+// The program as NAME.hpp, in env's scalar type, and check_NAME in
+// expected: fill NAME_in from env, run, and compare the value and each
+// gradient with typegrad's, within `tolerance` relative.
+template <class Program, class Env>
+void write_case(const std::string& dir, std::ofstream& expected, const std::string& name, const Program& program,
+                const Env& env, double tolerance) {
+  using T = typename Env::scalar_type;
+  const std::string scalar = std::is_same_v<T, float> ? "float" : "double";
+  std::ofstream(dir + "/" + name + ".hpp") << tg::emit_cpp<T>(program, name);
+  expected << "#include \"" << name << ".hpp\"\n";
+  expected << "template <class Compare>\nvoid check_" << name << "(Compare compare) {\n  " << name << "_in in{};\n";
+  env.for_each([&](const auto& terminal, const auto& value) {
+    const std::string field(tg::leaf_of_t<std::remove_cvref_t<decltype(terminal)>>::name.view());
+    expected << "  {\n    static const double v[] = {" << hex_list(value) << "};\n"
+             << "    for (std::size_t i = 0; i < " << value.size << "; ++i) reinterpret_cast<" << scalar << "*>(&in." << field
+             << ")[i] = static_cast<" << scalar << ">(v[i]);\n  }\n";
+  });
+  const auto g = program(env);
+  const double value = g.value;
+  expected << "  " << name << "_out out{};\n  " << name << "(in, out);\n";
+  expected << "  {\n    static const double v[] = {" << hex_list(&value, 1) << "};\n"
+           << "    compare(\"" << name << ".value\", &out.value, v, 1, " << tolerance << ");\n  }\n";
+  [&]<class... W>(tg::type_list<W...>) {
+    ((expected << "  {\n    static const double v[] = {" << hex_list(g[W{}]) << "};\n"
+               << "    compare(\"" << name << ".d" << tg::leaf_of_t<W>::name.view() << "\", "
+               << "reinterpret_cast<const " << scalar << "*>(&out." << tg::leaf_of_t<W>::name.view() << "), v, "
+               << std::remove_cvref_t<decltype(g[W{}])>::size << ", " << tolerance << ");\n  }\n"),
+     ...);
+  }(typename Program::wrt{});
+  expected << "}\n";
+}
+
+namespace losses {
+constexpr tg::param<"W", 3, 4> W;
+constexpr tg::param<"b", 4> b;
+constexpr tg::input<"X", 5, 3> X;
+constexpr tg::input<"Y", 5, 4> Y;
+constexpr auto h = tg::tanh(X * W + b);
+constexpr auto p = tg::sigmoid(h);
+constexpr auto q = tg::divide(p, tg::repeat_cols<4>(tg::row_sums(p)));  // rows of positive values summing to one
+constexpr auto loss = tg::mse(h, Y) + tg::mean(tg::bce_with_logits(h, Y)) + tg::mean(tg::cross_entropy(q, Y)) +
+                      0.125 * tg::sum(tg::hadamard(tg::transpose(h), tg::transpose(p)));
+}  // namespace losses
+
+namespace vector_product {
+constexpr tg::param<"A", 3, 4> A;
+constexpr tg::param<"c", 3> c;
+constexpr tg::input<"v", 4> v;
+constexpr auto loss = tg::sum(tg::square(tg::tanh(A * v + c)));
+}  // namespace vector_product
+
+template <class Tensor>
+Tensor filled(double scale, double shift) {
+  Tensor t{};
+  for (std::size_t i = 0; i < Tensor::size; ++i) t[i] = typename Tensor::value_type(std::sin(scale * double(i + 1) + shift));
+  return t;
+}
+template <class Tensor>
+Tensor probabilities(double shift) {
+  Tensor t{};
+  for (std::size_t i = 0; i < Tensor::size; ++i) t[i] = typename Tensor::value_type(0.5 + 0.45 * std::sin(1.7 * double(i) + shift));
+  return t;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
   const std::string dir = argv[1];
-  using namespace xor_model;
-  std::ofstream(dir + "/xor_grad.hpp") << tg::emit_cpp(program, "xor_grad");
-  const auto g = program(env);
-  std::ofstream expected(dir + "/xor_expected.hpp");
-  auto write = [&](const char* name, const auto& t) {
-    expected << "inline const double expected_" << name << "[] = {";
-    for (double v : t) {
-      char text[64];
-      std::snprintf(text, sizeof text, "%a, ", v);
-      expected << text;
-    }
-    expected << "};\n";
-  };
-  char value[64];
-  std::snprintf(value, sizeof value, "%a", g.value);
-  expected << "inline const double expected_value = " << value << ";\n";
-  write("W", g[W]);
-  write("b1", g[b1]);
-  write("V", g[V]);
-  write("b2", g[b2]);
-  auto input = [&](const char* name, const auto& t) {
-    expected << "inline const double input_" << name << "[] = {";
-    for (double v : t) expected << v << ", ";
-    expected << "};\n";
-  };
-  input("W", env[W]);
-  input("b1", env[b1]);
-  input("V", env[V]);
-  input("b2", env[b2]);
-  input("X", env[X]);
-  input("Y", env[Y]);
-  return 0;
+  std::ofstream expected(dir + "/expected.hpp");
+  expected << "// Generated by tests/inspect/emit_generator.cpp.\n#pragma once\n#include <cstring>\n";
+  write_case(dir, expected, "xor_grad", xor_model::program, xor_model::env, 1e-13);
+  {
+    using namespace losses;
+    const auto env = tg::bind(W = filled<tg::tensor<double, 3, 4>>(0.9, 0.1), b = filled<tg::tensor<double, 4>>(1.3, 0.4),
+                              X = filled<tg::tensor<double, 5, 3>>(0.7, 0.2), Y = probabilities<tg::tensor<double, 5, 4>>(0.3));
+    write_case(dir, expected, "losses_grad", tg::grad(loss), env, 1e-13);
+    // The same in float: emit_cpp<float> computes in float, as typegrad's
+    // float kernels do.
+    const auto env_f32 = tg::bind(W = filled<tg::tensor<float, 3, 4>>(0.9, 0.1), b = filled<tg::tensor<float, 4>>(1.3, 0.4),
+                                  X = filled<tg::tensor<float, 5, 3>>(0.7, 0.2), Y = probabilities<tg::tensor<float, 5, 4>>(0.3));
+    write_case(dir, expected, "losses_grad_f32", tg::grad(loss), env_f32, 1e-5);
+  }
+  {
+    using namespace vector_product;
+    const auto env = tg::bind(A = filled<tg::tensor<double, 3, 4>>(1.1, 0.5), c = filled<tg::tensor<double, 3>>(0.6, 0.9),
+                              v = filled<tg::tensor<double, 4>>(0.8, 0.3));
+    write_case(dir, expected, "vector_grad", tg::grad(loss, A, c, v), env, 1e-13);
+  }
+  return expected ? 0 : 1;
 }

@@ -52,3 +52,19 @@ TEST_CASE("to_dot labels each node with the step to_string prints", "[inspect][d
   constexpr auto h = tg::tanh(X * W);
   require_same_names(tg::grad(tg::sum(tg::hadamard(h, h) + h), W), 12);
 }
+
+TEST_CASE("emit_cpp follows the scalar type and keeps a large workspace off the stack", "[inspect][emit]") {
+  const std::string small = tg::emit_cpp<float>(xor_model::program, "xor_f32");
+  REQUIRE(small.find("float W[2][2];") != std::string::npos);
+  REQUIRE(small.find("double") == std::string::npos);  // float throughout, as typegrad's float kernels
+  REQUIRE(small.find("inline void xor_f32(const xor_f32_in& in, xor_f32_out& out) {") != std::string::npos);
+
+  // 2048 x 64 doubles per intermediate: 1 MiB each, past the stack limit.
+  constexpr tg::param<"W", 64, 64> W;
+  constexpr tg::input<"X", 2048, 64> X;
+  const std::string large = tg::emit_cpp(tg::grad(tg::sum(tg::tanh(X * W))), "large");
+  REQUIRE(large.find("struct large_workspace {") != std::string::npos);
+  REQUIRE(large.find("inline void large(const large_in& in, large_out& out, large_workspace& ws) {") != std::string::npos);
+  REQUIRE(large.find("inline void large(const large_in& in, large_out& out) {") == std::string::npos);
+  REQUIRE(large.find("std::make_unique<large_workspace>()") != std::string::npos);
+}

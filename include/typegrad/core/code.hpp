@@ -31,12 +31,13 @@ std::string join(const Parts&... parts) {
 }
 
 // The language code is emitted in. Op emitters write one C-like language:
-// C++17 in double, with std:: math functions. For C99 in float each line is
-// mapped token by token: the word double becomes float, std::f( becomes
-// ff( (expf, logf, ...), and a floating literal gets the suffix f, so the
-// arithmetic stays in single precision (no silent promotion to double,
-// which small microcontrollers do in software).
-enum class dialect { cpp_double, c_float };
+// C++17 in double, with std:: math functions. For float each line is mapped
+// token by token: the word double becomes float and a floating literal gets
+// the suffix f, so the arithmetic stays in single precision (no silent
+// promotion to double, which small microcontrollers do in software); for
+// C99, std::f( also becomes ff( (expf, logf, ...), where C++ keeps the
+// overloads of std::f.
+enum class dialect { cpp_double, cpp_float, c_float };
 
 inline std::string to_dialect(std::string_view line, dialect lang) {
   if (lang == dialect::cpp_double) return std::string(line);
@@ -52,7 +53,7 @@ inline std::string to_dialect(std::string_view line, dialect lang) {
       const std::string_view word = line.substr(i, end - i);
       if (word == "double") {
         out += "float";
-      } else if (word == "std" && line.substr(end, 2) == "::") {
+      } else if (lang == dialect::c_float && word == "std" && line.substr(end, 2) == "::") {
         std::size_t name_end = end + 2;
         while (name_end < line.size() && is_word(line[name_end])) ++name_end;
         out += line.substr(end + 2, name_end - end - 2);

@@ -11,6 +11,7 @@
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/core/code.hpp>
 #include <typegrad/core/diagnostics.hpp>
+#include <typegrad/detail/config.hpp>
 #include <typegrad/core/meta.hpp>
 #include <typegrad/inspect/print.hpp>
 
@@ -18,19 +19,12 @@ namespace typegrad {
 
 namespace inspect {
 
-// double X[4][2]; double b[2]; double s;
+// "double X[4][2];", "float b[2];", "double s;": a terminal as a field.
 template <class Leaf>
-std::string field(std::string_view name) {
-  std::string out = "double " + std::string(name);
+std::string field(std::string_view scalar, std::string_view name) {
+  std::string out = std::string(scalar) + " " + std::string(name);
   for (std::size_t d : Leaf::shape_type::dims) out += join("[", num(d), "]");
   return out + ";";
-}
-// A flat pointer to a field's first element.
-template <class Leaf>
-std::string first_element(const std::string& object, std::string_view name) {
-  std::string out = "&" + object + "." + std::string(name);
-  for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i) out += "[0]";
-  return out;
 }
 
 // What emit_cpp and emit_c write for a computed node N of a program's node
@@ -51,16 +45,25 @@ void emit_kernel(cpp_code& body, const std::array<std::string, Nodes::size>& var
 }  // namespace inspect
 
 // The header defines NAME_in (one field per terminal), NAME_out (value, then
-// one field per gradient) and inline void NAME(const NAME_in&, NAME_out&).
-// It computes in double, in the order of typegrad's scalar kernels.
-// (auto: instantiated at the call, so a bad terminal name shows the caller's line.)
-template <class Loss, std::size_t K, class... Wrt>
+// one field per gradient), NAME_workspace (one arena, laid out by the
+// program's own memory plan, as tg::grad's runs are) and
+//   inline void NAME(const NAME_in&, NAME_out&, NAME_workspace&);
+// and, when the workspace fits in TYPEGRAD_STACK_WORKSPACE_LIMIT bytes,
+//   inline void NAME(const NAME_in&, NAME_out&);
+// which keeps it on the stack. Fields and arrays are of scalar type T (float
+// or double, as the model's parameters); the kernels are typegrad's scalar
+// loops. (auto: instantiated at the call, so a bad terminal name shows the
+// caller's line.)
+template <class T = double, class Loss, std::size_t K, class... Wrt>
 auto emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::string_view name) {
+  static_assert(diagnostics::scalar_is_float_or_double<T>::value, "typegrad: emit_cpp<T> needs T to be float or double");
   using program_type = gradient_program<Loss, K, Wrt...>;
   using nodes = typename program_type::nodes;
-  const std::string fn(name);
+  using plan = typename program_type::plan;
+  const std::string fn(name), scalar = std::is_same_v<T, float> ? "float" : "double";
   std::string in_fields, out_fields, prologue;
   inspect::cpp_code body;
+  body.lang = std::is_same_v<T, float> ? inspect::dialect::cpp_float : inspect::dialect::cpp_double;
   std::array<std::string, nodes::size> var;
 
   [&]<class... N>(type_list<N...>) {
@@ -71,19 +74,22 @@ auto emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::string_view
          if constexpr (is_variable_leaf_v<leaf>) {
            static_assert(diagnostics::name_is_emittable_field<leaf::name>::value,
                          "typegrad: emit_cpp needs terminal names that are C++ identifiers, neither keywords nor 'value'");
-           const std::string_view terminal = leaf::name.view();
-           in_fields += "  " + inspect::field<leaf>(terminal) + "\n";
-           var[i] = "in_" + std::string(terminal);
-           prologue += "  const double* " + var[i] + " = " + inspect::first_element<leaf>("in", terminal) + ";\n";
+           const std::string terminal(leaf::name.view());
+           in_fields += "  " + inspect::field<leaf>(scalar, terminal) + "\n";
+           var[i] = "in_" + terminal;
+           prologue += "  const " + scalar + "* " + var[i] + " = reinterpret_cast<const " + scalar + "*>(&in." +
+                       terminal + ");\n";
          } else {
            var[i] = inspect::join("k", std::to_string(i), "_");
-           prologue += "  const double " + var[i] + "[1] = {" +
-                       inspect::number_text(inspect::leaf_numeric_value<leaf>(program.numbers.data())) + "};\n";
+           prologue += inspect::to_dialect("  const double " + var[i] + "[1] = {" +
+                                               inspect::number_text(inspect::leaf_numeric_value<leaf>(program.numbers.data())) +
+                                               "};\n",
+                                           body.lang);
          }
        } else {
          var[i] = inspect::join("t", std::to_string(++computed), "_");
          body.line(inspect::step_comment<N, nodes>(var, i));
-         body.line("double " + var[i] + "[" + inspect::num(shape_of_t<N>::size) + "];");
+         body.line(scalar + "* const " + var[i] + " = ws.arena + " + inspect::num(plan::plan.offset[i]) + ";");
          inspect::emit_kernel<N, nodes>(body, var, i);
        }
        ++i;
@@ -96,21 +102,29 @@ auto emit_cpp(const gradient_program<Loss, K, Wrt...>& program, std::string_view
     using leaf = leaf_of_t<Wrt>;
     using cot = cotangent_t<Loss, Wrt>;
     const std::string terminal(leaf::name.view());
-    out_fields += "  " + inspect::field<leaf>(terminal) + "\n";
-    const std::string target = "(" + inspect::first_element<leaf>("out", terminal) + ")";
+    out_fields += "  " + inspect::field<leaf>(scalar, terminal) + "\n";
     if constexpr (same_type<cot, no_grad>)
-      body.line("for (int i = 0; i < " + inspect::num(leaf::shape_type::size) + "; ++i) " + target + "[i] = 0.0;");
+      body.line("std::memset(&out." + terminal + ", 0, sizeof out." + terminal + ");");
     else
-      body.line("for (int i = 0; i < " + inspect::num(leaf::shape_type::size) + "; ++i) " + target + "[i] = " +
-                var[index_in<cot, nodes>::value] + "[i];");
+      body.line("std::memcpy(&out." + terminal + ", " + var[index_in<cot, nodes>::value] + ", sizeof out." + terminal + ");");
   }(), ...);
 
-  std::string out = "// Generated by typegrad::emit_cpp. Self-contained C++17: it needs only <cmath>.\n";
+  const std::size_t arena_bytes = plan::arena_elements * sizeof(T);
+  std::string out = "// Generated by typegrad::emit_cpp. Self-contained C++17: it needs only <cmath> and <cstring>.\n";
   out += "// The gradient program, one step per node, in the order typegrad computes it.\n";
-  out += "#pragma once\n#include <cmath>\n\n";
+  out += "#pragma once\n#include <cmath>\n#include <cstring>\n\n";
   out += "struct " + fn + "_in {\n" + in_fields + "};\n\n";
-  out += "struct " + fn + "_out {\n  double value;\n" + out_fields + "};\n\n";
-  out += "inline void " + fn + "(const " + fn + "_in& in, " + fn + "_out& out) {\n" + prologue + body.text + "}\n";
+  out += "struct " + fn + "_out {\n  " + scalar + " value;\n" + out_fields + "};\n\n";
+  out += "// Every intermediate, placed by liveness: " + inspect::num(arena_bytes) + " bytes.\n";
+  out += "struct " + fn + "_workspace {\n  alignas(64) " + scalar + " arena[" + inspect::num(plan::arena_elements) + "];\n};\n\n";
+  out += "inline void " + fn + "(const " + fn + "_in& in, " + fn + "_out& out, " + fn + "_workspace& ws) {\n" + prologue +
+         body.text + "}\n";
+  if (arena_bytes <= TYPEGRAD_STACK_WORKSPACE_LIMIT)
+    out += "\ninline void " + fn + "(const " + fn + "_in& in, " + fn + "_out& out) {\n  " + fn + "_workspace ws;\n  " + fn +
+           "(in, out, ws);\n}\n";
+  else
+    out += "// The workspace is too large for the stack: allocate it once, e.g.\n// auto ws = std::make_unique<" + fn +
+           "_workspace>();\n";
   return out;
 }
 
