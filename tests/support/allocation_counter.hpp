@@ -2,6 +2,8 @@
 // Counts every heap allocation of the program that includes it (once, in one
 // translation unit): malloc, calloc, realloc, posix_memalign, aligned_alloc
 // and operator new are replaced by counting wrappers around glibc's own.
+// (noexcept, as glibc declares them, and as <mm_malloc.h> redeclares
+// posix_memalign under -march=native.)
 #include <cstddef>
 #include <cstdlib>
 #include <new>
@@ -14,24 +16,24 @@ extern "C" void* __libc_malloc(std::size_t);
 extern "C" void* __libc_calloc(std::size_t, std::size_t);
 extern "C" void* __libc_realloc(void*, std::size_t);
 extern "C" void* __libc_memalign(std::size_t, std::size_t);
-extern "C" void* malloc(std::size_t n) {
+extern "C" void* malloc(std::size_t n) noexcept {
   ++allocation_counter::count;
   return __libc_malloc(n);
 }
-extern "C" void* calloc(std::size_t n, std::size_t size) {
+extern "C" void* calloc(std::size_t n, std::size_t size) noexcept {
   ++allocation_counter::count;
   return __libc_calloc(n, size);
 }
-extern "C" void* realloc(void* p, std::size_t n) {
+extern "C" void* realloc(void* p, std::size_t n) noexcept {
   ++allocation_counter::count;
   return __libc_realloc(p, n);
 }
-extern "C" int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
+extern "C" int posix_memalign(void** out, std::size_t alignment, std::size_t n) noexcept {
   ++allocation_counter::count;
   *out = __libc_memalign(alignment, n);
   return *out ? 0 : 12;  // ENOMEM
 }
-extern "C" void* aligned_alloc(std::size_t alignment, std::size_t n) {
+extern "C" void* aligned_alloc(std::size_t alignment, std::size_t n) noexcept {
   ++allocation_counter::count;
   return __libc_memalign(alignment, n);
 }
