@@ -2,10 +2,14 @@
 // Counts every heap allocation of the program that includes it (once, in one
 // translation unit): malloc, calloc, realloc, posix_memalign, aligned_alloc
 // and operator new are replaced by counting wrappers around glibc's own.
-// (noexcept, as glibc declares them, and as <mm_malloc.h> redeclares
-// posix_memalign under -march=native.)
+// They are noexcept, as glibc declares them. <mm_malloc.h>, which the SIMD
+// headers bring, redeclares posix_memalign: g++'s with throw(), clang++'s
+// without; included first, both agree with the definition below.
 #include <cstddef>
 #include <cstdlib>
+#if __has_include(<mm_malloc.h>)
+#include <mm_malloc.h>
+#endif
 #include <new>
 
 namespace allocation_counter {
