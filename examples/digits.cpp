@@ -24,7 +24,7 @@
 namespace tg = typegrad;
 
 constexpr std::size_t pixels = 64, hidden = 32, classes = 10, batch = 32;
-constexpr int epochs = 40;
+constexpr std::size_t epochs = 40;
 
 // [model]
 constexpr tg::param<"W1", pixels, hidden> W1;
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     const auto all = digit_set::classification(table, pixels, 1.0 / 16);  // pixels 0..16 -> 0..1
     tg::random_engine rng(2024);
     const auto [train, test] = tg::stratified_split(all, 0.8, rng);
-    tg::minibatches<batch, digit_set> batches(train);  // the partial last batch is dropped each epoch
+    tg::minibatches<batch, digit_set> batches(train, 2024);  // each epoch's order from (2024, epoch); the partial last batch is dropped
     // [data]
     std::printf("digits: %zu training and %zu test images from %s\n", train.rows(), test.rows(), path.c_str());
 
@@ -122,25 +122,27 @@ int main(int argc, char** argv) {
     auto data = tg::bind(X<batch> = tg::tensor<float, batch, pixels>{}, Y<batch> = tg::tensor<float, batch, classes>{});
 
     const auto start = std::chrono::steady_clock::now();
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-      batches.shuffle(rng);
-      double loss_sum = 0;
-      std::size_t correct = 0;
-      for (std::size_t b = 0; b < batches.count(); ++b) {
-        batches.load(b, data[X<batch>], data[Y<batch>]);
-        correct += tg::correct_predictions(tg::eval(logits<batch>, params, data), data[Y<batch>]);
-        const auto g = step(params, data);
-        optimiser.step(params, g);
-        loss_sum += g.value;
+    double loss_sum = 0;
+    std::size_t correct = 0;
+    while (batches.epoch() < epochs) {
+      batches.load_next(data[X<batch>], data[Y<batch>]);
+      correct += tg::correct_predictions(tg::eval(logits<batch>, params, data), data[Y<batch>]);
+      const auto g = step(params, data);
+      optimiser.step(params, g);
+      loss_sum += g.value;
+      if (batches.epoch_done()) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        tg::epoch_progress{int(batches.epoch()), loss_sum / double(batches.count()),
+                           double(correct) / double(batches.count() * batch),
+                           double(correct_on(params, test)) / double(test.rows()), seconds}
+            .print();
+        loss_sum = 0;
+        correct = 0;
       }
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      tg::epoch_progress{epoch, loss_sum / double(batches.count()), double(correct) / double(batches.count() * batch),
-                         double(correct_on(params, test)) / double(test.rows()), seconds}
-          .print();
     }
     // [train]
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("trained %d epochs in %.2f s\n", epochs, seconds);
+    std::printf("trained %zu epochs in %.2f s\n", epochs, seconds);
 
     // [deploy]
     const fs::path folder = program_folder();
@@ -151,6 +153,9 @@ int main(int argc, char** argv) {
     if (!(reloaded[W1] == params[W1] && reloaded[b1] == params[b1] && reloaded[W2] == params[W2] && reloaded[b2] == params[b2]))
       throw tg::data_error("digits.safetensors: the reloaded parameters differ from the saved ones");
     std::printf("saved digits.safetensors and read it back: the same parameters, bit for bit\n");
+    // A checkpoint to resume from: load_checkpoint(path, params, optimiser,
+    // batches) before the loop, and it continues at the saved batch.
+    tg::save_checkpoint((folder / "digits_checkpoint.safetensors").string(), params, optimiser, batches);
 #endif
     const std::string header = tg::emit_c(logits<1>, params, "digits_model");
     write_file(folder / "digits_model.h", header);
@@ -158,8 +163,8 @@ int main(int argc, char** argv) {
     std::printf("emitted digits_model.h (%zu bytes) and digits_test.csv next to %s\n", header.size(),
                 (folder / "digits").c_str());
     // [deploy]
-    const std::size_t correct = correct_on(params, test);
-    std::printf("test accuracy: %.4f (%zu of %zu)\n", double(correct) / double(test.rows()), correct, test.rows());
+    const std::size_t right = correct_on(params, test);
+    std::printf("test accuracy: %.4f (%zu of %zu)\n", double(right) / double(test.rows()), right, test.rows());
     return 0;
   } catch (const tg::data_error& e) {
     std::fprintf(stderr, "digits: %s\n", e.what());

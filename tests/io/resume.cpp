@@ -1,11 +1,13 @@
 // Resuming from a checkpoint gives, bit for bit, the parameters of an
 // unbroken run (run_resume.cmake compares the files):
 //   resume straight TOTAL OUT        TOTAL steps in one process, parameters to OUT
-//   resume first N CHECKPOINT        N steps, then params, Adam state, the random
-//                                    engine and the batch cursor to CHECKPOINT
+//   resume first N CHECKPOINT        N steps, then params, Adam state and the
+//                                    mini-batches' position to CHECKPOINT
 //   resume continue CHECKPOINT M OUT a new process: load, M more steps, params to OUT
 // Mini-batches are reshuffled at every epoch, so the resumed run must draw
-// exactly the order the unbroken one draws, mid-epoch too.
+// exactly the order the unbroken one draws, mid-epoch too. The loop is the
+// one docs/training.md shows: the checkpoint carries the data order, and
+// load_checkpoint is all a resume takes.
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/typegrad.hpp>
 
@@ -42,28 +44,19 @@ data_set make_data() {
 struct run {
   static constexpr std::uint64_t seed = 7;
   data_set data = make_data();
-  tg::minibatches<batch, data_set> batches{data};
+  tg::minibatches<batch, data_set> batches{data, seed};  // each epoch's order from (seed, epoch)
   tg::parameters_t<float, decltype(loss)> params{};
   tg::adam<tg::parameters_t<float, decltype(loss)>> optimiser{params, {.learning_rate = 0.01}};
-  std::size_t cursor = 0;  // batches drawn so far
 
   run() {
     tg::random_engine rng(seed);
     tg::initialize(params, rng, tg::init::xavier_uniform{});
   }
 
-  // Each epoch's order is drawn from (seed, epoch) alone, so a resumed run
-  // needs only the cursor to draw the current epoch's order again.
-  void resume_at(std::size_t batches_drawn) {
-    cursor = batches_drawn;
-    if (cursor % batches.count() != 0) batches.shuffle(seed, cursor / batches.count());
-  }
-
   void train(std::size_t steps) {
     auto env = tg::bind(X = tg::tensor<float, batch, features>{}, Y = tg::tensor<float, batch, classes>{});
-    for (std::size_t s = 0; s < steps; ++s, ++cursor) {
-      if (cursor % batches.count() == 0) batches.shuffle(seed, cursor / batches.count());
-      batches.load(cursor % batches.count(), env[X], env[Y]);
+    for (std::size_t s = 0; s < steps; ++s) {
+      batches.load_next(env[X], env[Y]);
       optimiser.step(params, step(params, env));
     }
   }
@@ -79,10 +72,9 @@ int main(int argc, char** argv) {
       tg::save_safetensors(argv[3], r.params);
     } else if (mode == "first" && argc == 4) {
       r.train(std::strtoull(argv[2], nullptr, 10));
-      tg::save_checkpoint(argv[3], r.params, r.optimiser, {{"cursor", std::to_string(r.cursor)}});
+      tg::save_checkpoint(argv[3], r.params, r.optimiser, r.batches);
     } else if (mode == "continue" && argc == 5) {
-      const auto metadata = tg::load_checkpoint(argv[2], r.params, r.optimiser);
-      r.resume_at(std::stoull(metadata.at("cursor")));
+      tg::load_checkpoint(argv[2], r.params, r.optimiser, r.batches);
       r.train(std::strtoull(argv[3], nullptr, 10));
       tg::save_safetensors(argv[4], r.params);
     } else {

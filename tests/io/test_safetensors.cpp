@@ -124,6 +124,57 @@ TEST_CASE("an optimiser's state is saved under optimizer. and restored with its 
                       path + ": field '__metadata__': 'typegrad.optimizer' is 'adam', but the optimiser is sgd");
 }
 
+TEST_CASE("a checkpoint with mini-batches carries the data order; another order is refused, nothing loaded",
+          "[io][checkpoint][batches]") {
+  using data_set = tg::dataset<double, 3, 2>;
+  auto make = [](std::size_t rows) {
+    data_set d;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double x[] = {double(r), 1, -1}, y[] = {double(r % 2), double(1 - r % 2)};
+      d.add(x, y);
+    }
+    return d;
+  };
+  const data_set twelve = make(12), thirteen = make(13);
+  auto params = filled<tg::parameters_t<double, decltype(model)>>(0.5);
+  tg::sgd opt(params, {.learning_rate = 0.1});
+  tg::minibatches<4, data_set> batches(twelve, 5);
+  tg::tensor<double, 4, 3> x;
+  tg::tensor<double, 4, 2> y;
+  for (int i = 0; i < 5; ++i) batches.load_next(x, y);  // epoch 1, batch 2
+  const std::string path = temp_path("batches.safetensors");
+  tg::save_checkpoint(path, params, opt, batches, {{"note", "kept"}});
+
+  tg::minibatches<4, data_set> resumed(twelve, 5);
+  auto params2 = tg::parameters<double>(model);
+  tg::sgd opt2(params2, {.learning_rate = 0.1});
+  REQUIRE(tg::load_checkpoint(path, params2, opt2, resumed).at("note") == "kept");
+  REQUIRE(resumed.position() == 5);
+  // The next batch is the one the unbroken run draws next.
+  tg::tensor<double, 4, 3> x2;
+  tg::tensor<double, 4, 2> y2;
+  batches.load_next(x, y);
+  resumed.load_next(x2, y2);
+  REQUIRE(x2 == x);
+  REQUIRE(y2 == y);
+
+  auto untouched = tg::parameters<double>(model);
+  tg::sgd opt3(untouched, {});
+  tg::minibatches<4, data_set> other_seed(twelve, 6), other_rows(thirteen, 5), unseeded(twelve);
+  REQUIRE_THROWS_WITH(tg::load_checkpoint(path, untouched, opt3, other_seed),
+                      path + ": field '__metadata__': 'typegrad.batches.seed' is '5', but these mini-batches have 6");
+  REQUIRE_THROWS_WITH(tg::load_checkpoint(path, untouched, opt3, other_rows),
+                      path + ": field '__metadata__': 'typegrad.batches.rows' is '12', but these mini-batches have 13");
+  REQUIRE_THROWS_WITH(tg::load_checkpoint(path, untouched, opt3, unseeded),
+                      path + ": field '__metadata__': 'typegrad.batches.seed' is '5', but these mini-batches have none");
+  const std::string plain = temp_path("no_batches.safetensors");
+  tg::save_checkpoint(plain, params, opt);
+  REQUIRE_THROWS_WITH(tg::load_checkpoint(plain, untouched, opt3, other_seed),
+                      plain + ": field '__metadata__': missing 'typegrad.batches.seed', which this checkpoint needs");
+  REQUIRE(untouched[W] == tg::tensor<double, 3, 2>{});
+  REQUIRE(other_seed.position() == 0);
+}
+
 TEST_CASE("the random engine's state travels as text", "[train][random]") {
   tg::random_engine a(99);
   for (int i = 0; i < 5; ++i) a.next();

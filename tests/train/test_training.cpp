@@ -352,6 +352,30 @@ TEST_CASE("splits are seeded, disjoint, complete and (stratified) keep class pro
   REQUIRE_THROWS_AS(tg::split(data, 1.0, c), tg::data_error);
 }
 
+TEST_CASE("mini-batches: load_next walks the epochs, each in the order of (seed, epoch)", "[data][batches]") {
+  const auto data = tg::dataset<double, 2, 3>::classification(labelled_table(10), 2);
+  using set = std::remove_cvref_t<decltype(data)>;
+  tg::minibatches<4, set> seeded(data, 11), by_hand(data), in_file_order(data);
+  tg::tensor<double, 4, 2> x, x_hand;
+  tg::tensor<double, 4, 3> y, y_hand;
+  for (std::size_t epoch = 0; epoch < 3; ++epoch) {
+    by_hand.shuffle(11, epoch);
+    for (std::size_t b = 0; b < seeded.count(); ++b) {
+      REQUIRE(seeded.epoch() == epoch);
+      seeded.load_next(x, y);
+      by_hand.load(b, x_hand, y_hand);
+      REQUIRE(x == x_hand);
+      REQUIRE(seeded.epoch_done() == (b + 1 == seeded.count()));
+    }
+  }
+  REQUIRE(seeded.position() == 6);
+  // Unseeded: the file's order every epoch.
+  for (int i = 0; i < 2; ++i) in_file_order.load_next(x, y);
+  REQUIRE(x(0, 0) == data.input_row(4)[0]);
+  in_file_order.load_next(x, y);  // the next epoch starts again at row 0
+  REQUIRE(x(0, 0) == data.input_row(0)[0]);
+}
+
 TEST_CASE("mini-batches: a new order each epoch, partial batches dropped or wrapped", "[data][batches]") {
   const auto data = tg::dataset<double, 2, 3>::classification(labelled_table(10), 2);
   tg::tensor<double, 4, 2> x;

@@ -18,6 +18,8 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -177,6 +179,43 @@ class minibatches {
     order_.resize(data.rows());
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
   }
+  // Seeded: load_next draws each epoch's order from (seed, epoch) alone, so
+  // the position (batches drawn so far) is all a resumed run needs, and a
+  // checkpoint carries it (save_checkpoint(path, params, optimiser, batches)).
+  minibatches(const Dataset& data, std::uint64_t seed, partial_batch last = partial_batch::drop)
+      : minibatches(data, last) {
+    seed_ = seed;
+  }
+  template <class D>
+    requires std::same_as<D, Dataset>
+  minibatches(const D&&, std::uint64_t, partial_batch = partial_batch::drop) : data_(nullptr), last_() {
+    static_assert(diagnostics::view_source_is_named<minibatches, D, false>::value,
+                  "typegrad: minibatches reads its data set in place; make it from a named data set, not a temporary");
+  }
+
+  // The next batch in this run's order: at the start of each epoch the order
+  // is drawn again from (seed, epoch), or is the file's order when unseeded.
+  void load_next(tensor<T, Batch, Dataset::features>& x, tensor<T, Batch, Dataset::targets>& y) {
+    if (ordered_epoch_ != epoch()) {
+      if (seed_)
+        shuffle(*seed_, epoch());
+      else
+        for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+      ordered_epoch_ = epoch();
+    }
+    load(position_ % count(), x, y);
+    ++position_;
+  }
+  // Batches drawn by load_next so far, over all epochs.
+  std::size_t position() const { return position_; }
+  // Epochs completed: after the last batch of epoch 1, 1.
+  std::size_t epoch() const { return position_ / count(); }
+  // Whether the batch load_next drew last ended an epoch.
+  bool epoch_done() const { return position_ > 0 && position_ % count() == 0; }
+  std::optional<std::uint64_t> seed() const { return seed_; }
+  std::size_t rows() const { return order_.size(); }
+  // Continues at `position` (what a checkpoint restores).
+  void seek(std::size_t position) { position_ = position; }
 
   // A new order for the next epoch: a shuffle of the rows in file order, so
   // that the order depends on the engine's state alone. A run resumed from a
@@ -210,6 +249,9 @@ class minibatches {
   const Dataset* data_;
   partial_batch last_;
   std::vector<std::size_t> order_;
+  std::optional<std::uint64_t> seed_;
+  std::size_t position_ = 0;
+  std::optional<std::size_t> ordered_epoch_;  // the epoch order_ was drawn for by load_next
 };
 
 }  // namespace typegrad

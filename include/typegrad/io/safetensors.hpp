@@ -8,8 +8,9 @@
 //
 //   tg::save_safetensors(path, params [, metadata]);
 //   tg::load_safetensors(path, params [, extra_tensors::ignore]);  returns the metadata
-//   tg::save_checkpoint(path, params, optimiser [, metadata]);      with the optimiser's state
-//   tg::load_checkpoint(path, params, optimiser);                   returns the metadata
+//   tg::save_checkpoint(path, params, optimiser [, batches] [, metadata]);  with the optimiser's state
+//   tg::load_checkpoint(path, params, optimiser [, batches]);       returns the metadata
+// (with the mini-batches, the data order's position too: resume is a load)
 //   load_safetensors_bytes, load_checkpoint_bytes: the same from bytes in memory
 //
 // Tensor names are the terminal names. An optimiser's state is stored under
@@ -47,6 +48,7 @@
 
 #include <typegrad/core/meta.hpp>
 #include <typegrad/data/csv.hpp>
+#include <typegrad/data/dataset.hpp>
 #include <typegrad/eval/bind.hpp>
 
 namespace typegrad {
@@ -338,46 +340,106 @@ void save_checkpoint(const std::string& path, const Params& params, const Optimi
   w.write(path, metadata);
 }
 
-template <environment_type Params, class Optimiser>
-checkpoint_metadata load_checkpoint_bytes(std::string bytes, const std::string& source, Params& params,
-                                          Optimiser& optimiser, extra_tensors extras = extra_tensors::error) {
-  const auto f = safetensors::parse(std::move(bytes), source);
-  auto meta = [&](const std::string& key) {
-    const auto found = f.metadata.find(key);
-    if (found == f.metadata.end()) f.fail("field '__metadata__': missing '" + key + "', which a checkpoint has");
-    return found->second;
-  };
-  if (meta("typegrad.optimizer") != Optimiser::kind)
-    f.fail("field '__metadata__': 'typegrad.optimizer' is '" + meta("typegrad.optimizer") + "', but the optimiser is " +
-           std::string(Optimiser::kind));
-  const std::string steps_text = meta("typegrad.optimizer.steps");
-  std::size_t steps = 0;
-  const auto [stop, error] = std::from_chars(steps_text.data(), steps_text.data() + steps_text.size(), steps);
-  if (error != std::errc() || stop != steps_text.data() + steps_text.size())
-    f.fail("field '__metadata__': 'typegrad.optimizer.steps' is '" + steps_text + "', not a step count");
+namespace safetensors {
+// A metadata field a checkpoint must have.
+inline std::string required_field(const file_view& f, const std::string& key) {
+  const auto found = f.metadata.find(key);
+  if (found == f.metadata.end()) f.fail("field '__metadata__': missing '" + key + "', which this checkpoint needs");
+  return found->second;
+}
+// A metadata field that holds a count.
+inline std::size_t count_field(const file_view& f, const std::string& key) {
+  const std::string text = required_field(f, key);
+  std::size_t value = 0;
+  const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || stop != text.data() + text.size())
+    f.fail("field '__metadata__': '" + key + "' is '" + text + "', not a count");
+  return value;
+}
 
+// Stages parameters and optimiser state from f; `check(f)` may refuse the
+// file (f.fail) before anything is written; then commits.
+template <environment_type Params, class Optimiser, class Check>
+checkpoint_metadata load_checkpoint_staged(const file_view& f, Params& params, Optimiser& optimiser, extra_tensors extras,
+                                           Check&& check) {
+  if (required_field(f, "typegrad.optimizer") != Optimiser::kind)
+    f.fail("field '__metadata__': 'typegrad.optimizer' is '" + required_field(f, "typegrad.optimizer") +
+           "', but the optimiser is " + std::string(Optimiser::kind));
+  const std::size_t steps = count_field(f, "typegrad.optimizer.steps");
   Params staged_params = params;
   Optimiser staged = optimiser;
   std::set<std::string> expected;
   auto take = [&](const std::string& name, auto& t) {
-    safetensors::decode(f, name, t);
+    decode(f, name, t);
     expected.insert(name);
   };
-  safetensors::for_each_named(staged_params, "", take);
-  staged.for_each_state([&](std::string_view state, auto& env) {
-    safetensors::for_each_named(env, "optimizer." + std::string(state) + ".", take);
-  });
-  safetensors::check_extras(f, expected, extras);
+  for_each_named(staged_params, "", take);
+  staged.for_each_state([&](std::string_view state, auto& env) { for_each_named(env, "optimizer." + std::string(state) + ".", take); });
+  check_extras(f, expected, extras);
+  check(f);
   staged.steps = steps;
   params = staged_params;
   optimiser = staged;
   return f.metadata;
+}
+}  // namespace safetensors
+
+template <environment_type Params, class Optimiser>
+checkpoint_metadata load_checkpoint_bytes(std::string bytes, const std::string& source, Params& params,
+                                          Optimiser& optimiser, extra_tensors extras = extra_tensors::error) {
+  const auto f = safetensors::parse(std::move(bytes), source);
+  return safetensors::load_checkpoint_staged(f, params, optimiser, extras, [](const auto&) {});
 }
 
 template <environment_type Params, class Optimiser>
 checkpoint_metadata load_checkpoint(const std::string& path, Params& params, Optimiser& optimiser,
                                     extra_tensors extras = extra_tensors::error) {
   return load_checkpoint_bytes(safetensors::read_file(path), path, params, optimiser, extras);
+}
+
+// With the data order too: the mini-batches' position, seed, rows and batch
+// size go into the metadata ("typegrad.batches.*"), so that a resumed run
+// continues at the same batch of the same order:
+//   tg::save_checkpoint(path, params, optimiser, batches);
+//   tg::load_checkpoint(path, params, optimiser, batches);   // then keep calling batches.load_next
+// Loading refuses a checkpoint of another seed, row count or batch size.
+template <environment_type Params, class Optimiser, std::size_t Batch, class Dataset>
+void save_checkpoint(const std::string& path, const Params& params, const Optimiser& optimiser,
+                     const minibatches<Batch, Dataset>& batches, checkpoint_metadata metadata = {}) {
+  metadata["typegrad.batches.position"] = std::to_string(batches.position());
+  metadata["typegrad.batches.seed"] = batches.seed() ? std::to_string(*batches.seed()) : "none";
+  metadata["typegrad.batches.rows"] = std::to_string(batches.rows());
+  metadata["typegrad.batches.batch"] = std::to_string(Batch);
+  save_checkpoint(path, params, optimiser, std::move(metadata));
+}
+
+template <environment_type Params, class Optimiser, std::size_t Batch, class Dataset>
+checkpoint_metadata load_checkpoint_bytes(std::string bytes, const std::string& source, Params& params,
+                                          Optimiser& optimiser, minibatches<Batch, Dataset>& batches,
+                                          extra_tensors extras = extra_tensors::error) {
+  const auto f = safetensors::parse(std::move(bytes), source);
+  std::size_t position = 0;
+  auto check = [&](const safetensors::file_view& file) {
+    const std::string seed = batches.seed() ? std::to_string(*batches.seed()) : "none";
+    auto require = [&](const std::string& key, const std::string& want) {
+      const std::string found = safetensors::required_field(file, key);
+      if (found != want)
+        file.fail("field '__metadata__': '" + key + "' is '" + found + "', but these mini-batches have " + want);
+    };
+    require("typegrad.batches.seed", seed);
+    require("typegrad.batches.rows", std::to_string(batches.rows()));
+    require("typegrad.batches.batch", std::to_string(Batch));
+    position = safetensors::count_field(file, "typegrad.batches.position");
+  };
+  auto metadata = safetensors::load_checkpoint_staged(f, params, optimiser, extras, check);
+  batches.seek(position);
+  return metadata;
+}
+
+template <environment_type Params, class Optimiser, std::size_t Batch, class Dataset>
+checkpoint_metadata load_checkpoint(const std::string& path, Params& params, Optimiser& optimiser,
+                                    minibatches<Batch, Dataset>& batches, extra_tensors extras = extra_tensors::error) {
+  return load_checkpoint_bytes(safetensors::read_file(path), path, params, optimiser, batches, extras);
 }
 
 }  // namespace typegrad
