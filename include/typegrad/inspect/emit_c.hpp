@@ -200,11 +200,16 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
   }(nodes{});
   const inspect::scratch_plan plan = inspect::plan_scratch(sizes, last_use);
 
-  std::string weights, constants;
+  std::string weights, constants, steps;
   std::size_t weight_count = 0;
   std::array<std::string, nodes::size> var;
   inspect::cpp_code body;
   body.lang = inspect::dialect::c_float;
+  // Each distinct kernel is a function of its own whose pointers are
+  // restrict-qualified: the compiler knows they do not alias (the scratch
+  // plan never lets an output overlap an input) and vectorises the loops
+  // whether or not it inlines them, wherever the model is called from.
+  std::vector<std::pair<std::string, std::string>> kernels;  // (text, function name)
   [&]<class... N>(type_list<N...>) {
     std::size_t i = 0, computed = 0;
     (([&] {
@@ -233,7 +238,36 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
          if constexpr (!same_type<N, root>)
            body.line("float* const " + var[i] + " = scratch + " + inspect::num(plan.offset[i]) + ";");
          body.line(inspect::step_comment<N, nodes>(var, i));
-         inspect::emit_kernel<N, nodes>(body, var, i);
+         [&]<class... C>(type_list<C...>) {
+           inspect::cpp_code kernel;
+           kernel.lang = inspect::dialect::c_float;
+           // One parameter per distinct operand (hadamard(h, h) reads h once).
+           std::array<std::string, nodes::size> local;
+           std::string params_text, args;
+           std::size_t operand = 0;
+           (([&] {
+              std::string& name = local[index_in<C, nodes>::value];
+              if (!name.empty()) return;
+              name = "in" + std::to_string(operand++) + "_";  // trailing _: no clash with kernels' locals
+              params_text += "const float* restrict " + name + ", ";
+              args += var[index_in<C, nodes>::value] + ", ";
+            }()),
+            ...);
+           local[i] = "out_";
+           inspect::emit_kernel<N, nodes>(kernel, local, i);
+           params_text += "float* restrict out_";
+           const std::string key = params_text + "\n" + kernel.text;
+           std::string function;
+           for (const auto& [text, named] : kernels)
+             if (text == key) function = named;
+           if (function.empty()) {
+             function = fn + "_step" + std::to_string(kernels.size() + 1);
+             kernels.emplace_back(key, function);
+             steps += "/* " + std::string(op_of_t<N>::name) + " " + std::string(shape_text<shape_of_t<N>>::value) + " */\n";
+             steps += "static void " + function + "(" + params_text + ") {\n" + kernel.text + "}\n";
+           }
+           body.line(function + "(" + args + var[i] + ");");
+         }(children_t<N>{});
        }
        ++i;
      }()),
@@ -262,6 +296,7 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
   out += "#define " + upper + "_OUTPUT_SIZE " + inspect::num(out_size) + "\n";
   out += "#define " + upper + "_SCRATCH_SIZE " + inspect::num(scratch) + "\n\n";
   out += weights + "\n";
+  out += steps + "\n";
   out += "static inline void " + fn + "_with_scratch(const float input[" + inspect::num(in_size) + "], float output[" +
          inspect::num(out_size) + "], float scratch[" + inspect::num(scratch) + "]) {\n";
   if (plan.size == 0) out += "  (void)scratch;\n";

@@ -90,15 +90,27 @@ struct matmul_op {
       });
     } else {
       const std::size_t n = Out::dims[1], b_cols = B::dims[1];
-      const std::string b_at = TransposeB ? in[1] + "[j * " + inspect::num(b_cols) + " + p]"
-                                          : in[1] + "[p * " + inspect::num(b_cols) + " + j]";
-      c.loop("i", m, [&] {
-        c.loop("j", n, [&] {
-          c.line("double acc = 0.0;");
-          c.loop("p", k, [&] { c.line("acc += " + a_at + " * " + b_at + ";"); });
-          c.line(out + "[i * " + inspect::num(n) + " + j] = acc;");
+      const std::string out_at = out + "[i * " + inspect::num(n) + " + j]";
+      if constexpr (TransposeB) {
+        c.loop("i", m, [&] {
+          c.loop("j", n, [&] {
+            c.line("double acc = 0.0;");
+            c.loop("p", k, [&] { c.line("acc += " + a_at + " * " + in[1] + "[j * " + inspect::num(b_cols) + " + p];"); });
+            c.line(out_at + " = acc;");
+          });
         });
-      });
+      } else {
+        // Row by row of B, so the inner loop runs along contiguous rows of B
+        // and of the output and vectorises; each element still sums its
+        // products in the order p = 0, 1, ..., as the kernel does.
+        c.loop("i", m, [&] {
+          c.loop("j", n, [&] { c.line(out_at + " = 0.0;"); });
+          c.loop("p", k, [&] {
+            c.line("const double a = " + a_at + ";");
+            c.loop("j", n, [&] { c.line(out_at + " += a * " + in[1] + "[p * " + inspect::num(b_cols) + " + j];"); });
+          });
+        });
+      }
     }
   }
   // C = op(A) op(B): d op(A) = U op(B)ᵀ and d op(B) = op(A)ᵀ U; for a vector b,
