@@ -65,6 +65,7 @@ inline constexpr tensor_for_t<T, S> zeros_of{};
 // small ones stay heap-free and usable in constant expressions.
 template <class Tuple, bool OnHeap = (sizeof(Tuple) > TYPEGRAD_STACK_WORKSPACE_LIMIT)>
 struct binding_storage {
+  static constexpr bool on_heap = false;
   Tuple values{};
   constexpr binding_storage() = default;
   template <class... B>
@@ -74,6 +75,7 @@ struct binding_storage {
 };
 template <class Tuple>
 struct binding_storage<Tuple, true> {
+  static constexpr bool on_heap = true;
   std::unique_ptr<Tuple> values;
   binding_storage() : values(std::make_unique<Tuple>()) {}  // zero-filled
   template <class... B>
@@ -105,7 +107,7 @@ struct environment {
       : storage(b...) {}
 
   // Whether the bindings live on the heap (past TYPEGRAD_STACK_WORKSPACE_LIMIT).
-  static constexpr bool on_heap = sizeof(std::tuple<Bindings...>) > TYPEGRAD_STACK_WORKSPACE_LIMIT;
+  static constexpr bool on_heap = detail::binding_storage<std::tuple<Bindings...>>::on_heap;
 
   // How many bindings carry the name Name (0 or 1 in an environment from bind).
   template <fixed_string Name>
