@@ -4,7 +4,8 @@
 //   n: under half a vector (the plain loop), one vector less one lane, one
 //      vector, a panel less one lane, a panel, a panel and a vector and a
 //      tail, two panels and one;
-//   m: 1, a full tile of rows, a tile and one;
+//   m: 1, a full tile of rows, a tile and one; and the wider panels of a
+//      batch of one or three rows;
 //   k: 1, 7, and one more than a chunk of the packed transposed B;
 // in float and double, with each operand transposed or not. Two checks:
 //  - the error bound: |C - C_ref| <= k eps sum_p |a_ip b_pj|, against a
@@ -92,6 +93,12 @@ void sweep() {
   check_all_transposes<T, tile_rows + 1, panel + L + 1, 7>();
   // k past one chunk of the packed transposed B.
   check_all_transposes<T, 4, panel + 3, chunk + 3>();
+  // A batch of one or three rows takes wider panels (simd::panel_blocks_for).
+  constexpr std::size_t wide1 = simd::panel_blocks_for(1) * L, wide3 = simd::panel_blocks_for(3) * L;
+  check_all_transposes<T, 1, wide1 - 1, 9>();
+  check_all_transposes<T, 1, wide1 + L + 3, 9>();
+  check_all_transposes<T, 1, 2 * wide1 + 1, 5>();
+  check_all_transposes<T, 3, wide3 + L + 1, 9>();
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(T* __restrict op, const T* ap, co
 
   // Full vectors in panels of simd::panel_blocks, then the rest of them.
   constexpr std::size_t full = n / L;
-  constexpr std::size_t panel = simd::panel_blocks < full ? simd::panel_blocks : full;
+  constexpr std::size_t panel = simd::panel_blocks_for(m) < full ? simd::panel_blocks_for(m) : full;
   if constexpr (panel > 0) {
     constexpr std::size_t panels = full / panel;
     for (std::size_t j = 0; j < panels; ++j)

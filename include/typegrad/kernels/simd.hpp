@@ -39,6 +39,15 @@ inline constexpr std::size_t lanes = bytes / sizeof(T);
 inline constexpr std::size_t accumulators = TYPEGRAD_MATMUL_ACCUMULATORS;
 inline constexpr std::size_t panel_blocks = TYPEGRAD_MATMUL_PANEL;
 inline constexpr std::size_t matmul_pack_bytes = TYPEGRAD_MATMUL_PACK_BYTES;
+// The vectors of a column panel for a product of m rows. A product of many
+// rows fills the registers with rows (panel_blocks wide); one of few rows
+// (a batch of one) would leave them idle and wait on the multiply-add's
+// latency, so its panel widens, as far as the registers of its sums and of
+// one row of B allow, and at most 8.
+constexpr std::size_t panel_blocks_for(std::size_t m) {
+  const std::size_t fit = (accumulators + panel_blocks) / (m + 1);
+  return fit < panel_blocks ? panel_blocks : (fit > 8 ? 8 : fit);
+}
 
 // A vector of W lanes of T (W a power of two); W = 1 is T itself.
 template <class T, std::size_t W>
