@@ -166,9 +166,10 @@ class minibatches {
 
   // The batches read the data set in place, so it must outlive them: one made
   // from a temporary is a compile error, not a read of freed memory.
-  template <class D>
+  // (Either constructor's arguments after the data set.)
+  template <class D, class... Rest>
     requires std::same_as<D, Dataset>
-  explicit minibatches(const D&&, partial_batch = partial_batch::drop) : data_(nullptr), last_() {
+  explicit minibatches(const D&&, Rest&&...) : data_(nullptr), last_() {
     static_assert(diagnostics::view_source_is_named<minibatches, D, false>::value,
                   "typegrad: minibatches reads its data set in place; make it from a named data set, not a temporary");
   }
@@ -185,12 +186,6 @@ class minibatches {
   minibatches(const Dataset& data, std::uint64_t seed, partial_batch last = partial_batch::drop)
       : minibatches(data, last) {
     seed_ = seed;
-  }
-  template <class D>
-    requires std::same_as<D, Dataset>
-  minibatches(const D&&, std::uint64_t, partial_batch = partial_batch::drop) : data_(nullptr), last_() {
-    static_assert(diagnostics::view_source_is_named<minibatches, D, false>::value,
-                  "typegrad: minibatches reads its data set in place; make it from a named data set, not a temporary");
   }
 
   // The next batch in this run's order: at the start of each epoch the order
