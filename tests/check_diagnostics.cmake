@@ -2,15 +2,12 @@
 # whose template arguments carry the shapes and names the compiler prints
 # with the error; only "typegrad: internal:" checks are exempt. Variable:
 # INCLUDE_DIR.
+include(${CMAKE_CURRENT_LIST_DIR}/header_text.cmake)
 file(GLOB_RECURSE headers "${INCLUDE_DIR}/typegrad/*.hpp")
 set(bypassing)
 set(checked 0)
 foreach(header IN LISTS headers)
-  file(READ "${header}" text)
-  # Semicolons and brackets have meanings in a CMake list; the checks need neither.
-  string(REPLACE ";" "," text "${text}")
-  string(REPLACE "[" "(" text "${text}")
-  string(REPLACE "]" ")" text "${text}")
+  read_header_text("${header}" text)
   # From "static_assert(" to the opening quote of its message.
   string(REGEX MATCHALL "static_assert\\([^\"]*\"typegrad: [^\"]*\"" asserts "${text}")
   foreach(assert IN LISTS asserts)

@@ -1,15 +1,12 @@
 # A VJP formula written in an op's body ("da = ...") sits directly above the
 # op's vjp member, not above a member added later between them. Variable:
 # INCLUDE_DIR.
+include(${CMAKE_CURRENT_LIST_DIR}/header_text.cmake)
 file(GLOB headers "${INCLUDE_DIR}/typegrad/ops/*.hpp")
 set(misplaced)
 set(formulas 0)
 foreach(header IN LISTS headers)
-  file(READ "${header}" text)
-  # Semicolons and brackets have meanings in a CMake list; lines need neither.
-  string(REPLACE ";" "," text "${text}")
-  string(REPLACE "[" "(" text "${text}")
-  string(REPLACE "]" ")" text "${text}")
+  read_header_text("${header}" text)
   string(REPLACE "\n" ";" lines "${text}")
   set(in_formula FALSE)
   set(number 0)
