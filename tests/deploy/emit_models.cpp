@@ -5,7 +5,13 @@
 //                 a user constant, trained in double (the header is float32);
 //   vector_model  a rank-1 input and a matrix-vector product;
 //   loss_ops      mse, bce_with_logits, an unfused cross_entropy, sum,
-//                 transpose and an outer product (targets held as params).
+//                 transpose and an outer product (targets held as params);
+// and int8 models (quantize_int8) with the simulator's outputs, for
+// check_int8_vectors.c to match bit for bit:
+//   int8_mlp      37-19-10 relu, sizes that are not multiples of 4 (the
+//                 SMLAD path's remainders);
+//   int8_softmax  a relu of its own, weights used transposed, softmax.
+#include <typegrad/quantize/int8.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include <cstdio>
@@ -79,6 +85,30 @@ constexpr auto losses = tg::mse(h, T) + tg::sum(tg::bce_with_logits(h, T)) + tg:
 constexpr auto model = tg::outer(tg::row_sums(tg::transpose(h)), c) + losses;
 }  // namespace loss_ops
 
+namespace int8_nets {
+constexpr tg::param<"W1", 37, 19> W1;
+constexpr tg::param<"b1", 19> b1;
+constexpr tg::param<"W2", 19, 10> W2;
+constexpr tg::param<"b2", 10> b2;
+constexpr tg::param<"V", 10, 19> V;
+constexpr tg::input<"x", 1, 37> x;
+constexpr auto mlp = tg::relu(x * W1 + b1) * W2 + b2;
+constexpr auto with_softmax = tg::softmax(tg::relu(x) * W1 * tg::transpose(V) + b2);
+
+template <class Model>
+void emit_int8(const std::string& dir, const std::string& name, const Model& model, std::uint64_t seed) {
+  auto params = tg::parameters<float>(model);
+  tg::random_engine rng(seed);
+  tg::initialize(params, rng, tg::init::he_uniform{}, tg::init::uniform{-0.5, 0.5});
+  const auto calibration = random_inputs<tg::tensor<float, 1, 37>>(200, seed + 1, -1, 1);
+  const auto q = tg::quantize_int8(model, params, calibration);
+  // Beyond the calibration range too, so that the clamps saturate.
+  const auto inputs = random_inputs<tg::tensor<float, 1, 37>>(64, seed + 2, -1.5, 1.5);
+  write(dir + "/" + name + ".h", tg::emit_c(q, name));
+  write(dir + "/" + name + "_vectors.h", tg::emit_c_test_vectors(q, name, inputs));
+}
+}  // namespace int8_nets
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,5 +149,7 @@ int main(int argc, char** argv) {
     params[T] = {{0.1f, 0.3f, 0.2f, 0.25f, 0.15f}};
     emit(dir, "loss_ops", model, params, random_inputs<tg::tensor<float, 1, 6>>(8, 13, -1, 1));
   }
+  int8_nets::emit_int8(dir, "int8_mlp", int8_nets::mlp, 21);
+  int8_nets::emit_int8(dir, "int8_softmax", int8_nets::with_softmax, 23);
   return 0;
 }

@@ -197,6 +197,18 @@ template <std::size_t InputTerminals>
 struct deployed_model_has_one_input {
   static constexpr bool value = InputTerminals == 1;
 };
+// quantize_int8 lowers only ops with an int8 form; Op is the first that has
+// none, Shape its output
+template <class Op, class Shape>
+struct op_has_int8_form {
+  static constexpr bool value = false;
+};
+// quantize_int8 reads whole examples of Features values from each
+// calibration tensor
+template <class Shape, std::size_t Features>
+struct calibration_holds_whole_examples {
+  static constexpr bool value = Shape::size != 0 && Shape::size % Features == 0;
+};
 // emitted code needs terminal names that are C identifiers
 constexpr bool is_c_identifier(std::string_view s) {
   if (s.empty()) return false;
