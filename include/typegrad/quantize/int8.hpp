@@ -174,27 +174,50 @@ struct int8_dense {
               out + ");\n";
   }
   // The kernel every dense layer calls, in C.
-  static constexpr std::string_view kernel_c = R"(static void PREFIX_dense(const int8_t* restrict in, const int8_t* restrict weights,
+  static constexpr std::string_view kernel_c = R"(static inline int8_t PREFIX_output(int32_t acc, int32_t multiplier, int shift, int32_t zero_point,
+                                   int32_t low, int32_t high) {
+  acc = PREFIX_requantize(acc, multiplier, shift) + zero_point;
+  return (int8_t)(acc < low ? low : (acc > high ? high : acc));
+}
+static void PREFIX_dense(const int8_t* restrict in, const int8_t* restrict weights,
                          const int32_t* restrict bias, const int32_t* restrict multiplier,
                          const int32_t* restrict shift, int inputs, int outputs, int32_t zero_point, int32_t low,
                          int32_t high, int8_t* restrict out) {
-  int c;
-  for (c = 0; c < outputs; ++c) {
+  int c = 0, k;
+#if defined(__ARM_FEATURE_DSP)
+  /* Two output channels at a time share each word of input: bytes 0 and 2,
+     then 1 and 3, widened to 16-bit pairs (SXTB16) and multiplied-accumulated
+     two at a time (SMLAD). The same integers as the loop below. */
+  for (; c + 2 <= outputs; c += 2) {
+    const int8_t* w0 = weights + c * inputs;
+    const int8_t* w1 = w0 + inputs;
+    int32_t acc0 = bias[c], acc1 = bias[c + 1];
+    for (k = 0; k + 4 <= inputs; k += 4) {
+      uint32_t x, y0, y1;
+      int32_t even, odd;
+      memcpy(&x, in + k, 4);
+      memcpy(&y0, w0 + k, 4);
+      memcpy(&y1, w1 + k, 4);
+      even = __sxtb16(x);
+      odd = __sxtb16((x >> 8) | (x << 24));
+      acc0 = __smlad(even, __sxtb16(y0), acc0);
+      acc0 = __smlad(odd, __sxtb16((y0 >> 8) | (y0 << 24)), acc0);
+      acc1 = __smlad(even, __sxtb16(y1), acc1);
+      acc1 = __smlad(odd, __sxtb16((y1 >> 8) | (y1 << 24)), acc1);
+    }
+    for (; k < inputs; ++k) {
+      acc0 += (int32_t)in[k] * w0[k];
+      acc1 += (int32_t)in[k] * w1[k];
+    }
+    out[c] = PREFIX_output(acc0, multiplier[c], shift[c], zero_point, low, high);
+    out[c + 1] = PREFIX_output(acc1, multiplier[c + 1], shift[c + 1], zero_point, low, high);
+  }
+#endif
+  for (; c < outputs; ++c) {
     const int8_t* w = weights + c * inputs;
     int32_t acc = bias[c];
-    int k = 0;
-#if defined(__ARM_FEATURE_DSP)
-    for (; k + 4 <= inputs; k += 4) { /* bytes 0 and 2, then 1 and 3, as 16-bit pairs */
-      uint32_t x, y;
-      memcpy(&x, in + k, 4);
-      memcpy(&y, w + k, 4);
-      acc = __smlad(__sxtb16(x), __sxtb16(y), acc);
-      acc = __smlad(__sxtb16((x >> 8) | (x << 24)), __sxtb16((y >> 8) | (y << 24)), acc);
-    }
-#endif
-    for (; k < inputs; ++k) acc += (int32_t)in[k] * w[k];
-    acc = PREFIX_requantize(acc, multiplier[c], shift[c]) + zero_point;
-    out[c] = (int8_t)(acc < low ? low : (acc > high ? high : acc));
+    for (k = 0; k < inputs; ++k) acc += (int32_t)in[k] * w[k];
+    out[c] = PREFIX_output(acc, multiplier[c], shift[c], zero_point, low, high);
   }
 }
 )";
@@ -275,6 +298,13 @@ struct int8_model {
     std::array<float, Out> y;
     dequantize_output(q.data(), y.data());
     return y;
+  }
+  // Bytes of constant data in the emitted header: int8 weights, int32
+  // biases, multipliers and shifts (what its NAME_CONSTANT_BYTES states).
+  std::size_t constant_bytes() const {
+    int8_emission e;
+    for (const auto& l : layers) std::visit([&](const auto& layer) { layer.emit(e, "in", "out"); }, l);
+    return e.constant_bytes;
   }
   // The class: argmax of the int8 outputs (the first on ties).
   std::size_t predict(const float* x) const {
