@@ -6,10 +6,18 @@
 //   digits.safetensors  the trained parameters (when built with the
 //                       safetensors component)
 //   digits_model.h      the model as standalone C99, float32 weights inside
+//   digits_model_int8.h the model quantised to int8 (TensorFlow Lite's
+//                       scheme) as integer-only C99, for microcontrollers
 //   digits_test.csv     the test split, for examples/digits_c.c
+//   digits_model_vectors.h, digits_model_int8_vectors.h
+//                       the test split's inputs with typegrad's outputs
+//                       (float) and the int8 simulator's (int8), to check a
+//                       port of the headers (tests/deploy runs them on
+//                       emulated Cortex-M)
 //   digits [path/to/digits.csv]
 // Without a path it reads the digits.csv that the build unpacks next to this
 // program, so it runs from the repository root or from the build folder.
+#include <typegrad/quantize/int8.hpp>
 #include <typegrad/typegrad.hpp>
 #if TYPEGRAD_EXAMPLE_CHECKPOINTS
 #include <typegrad/io/safetensors.hpp>
@@ -163,6 +171,26 @@ int main(int argc, char** argv) {
     std::printf("emitted digits_model.h (%zu bytes) and digits_test.csv next to %s\n", header.size(),
                 (folder / "digits").c_str());
     // [deploy]
+
+    // [quantize]
+    // int8 for microcontrollers: activation ranges from the training images.
+    // The class is the argmax of the int8 logits (softmax would not change it).
+    const auto int8_model = tg::quantize_int8(logits<1>, params, train);
+    std::size_t int8_right = 0;
+    for (std::size_t r = 0; r < test.rows(); ++r) int8_right += int8_model.predict(test.input_row(r)) == test.label(r);
+    const std::string int8_header = tg::emit_c(int8_model, "digits_model_int8");
+    write_file(folder / "digits_model_int8.h", int8_header);
+    // [quantize]
+    std::vector<tg::tensor<float, 1, pixels>> test_inputs;
+    for (std::size_t r = 0; r < test.rows(); ++r) test_inputs.push_back(test.input(r));
+    write_file(folder / "digits_model_vectors.h", tg::emit_c_test_vectors(logits<1>, params, "digits_model", test_inputs));
+    write_file(folder / "digits_model_int8_vectors.h", tg::emit_c_test_vectors(int8_model, "digits_model_int8", test_inputs));
+    std::printf("emitted digits_model_int8.h (%zu bytes; %zu bytes of int8 weights and int32 constants, "
+                "against %zu bytes of float32 weights)\n",
+                int8_header.size(), int8_model.constant_bytes(),
+                sizeof(float) * (pixels * hidden + hidden + hidden * classes + classes));
+    std::printf("int8 test accuracy: %.4f (%zu of %zu)\n", double(int8_right) / double(test.rows()), int8_right,
+                test.rows());
     const std::size_t right = correct_on(params, test);
     std::printf("test accuracy: %.4f (%zu of %zu)\n", double(right) / double(test.rows()), right, test.rows());
     return 0;

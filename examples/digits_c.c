@@ -1,12 +1,28 @@
-/* Classifies the digits test split with the C model that examples/digits
- * emitted, without typegrad: plain C99 and <math.h>.
+/* Classifies the digits test split with the C models that examples/digits
+ * emitted, without typegrad: plain C99, float32 and int8.
  *   cc -std=c99 -O2 -I<folder of digits_model.h> examples/digits_c.c -o digits_c -lm
  *   digits_c digits_test.csv
  * Each line of the CSV is 64 pixel values (0..16) and the label; the model's
- * input is the pixels divided by 16, as in training. */
+ * input is the pixels divided by 16, as in training. The int8 model takes
+ * them quantised by its helper, and its class is the argmax of its int8
+ * logits. */
 #include <stdio.h>
 
 #include "digits_model.h"
+#include "digits_model_int8.h"
+
+static int argmax_float(const float* v, int n) {
+  int best = 0, c;
+  for (c = 1; c < n; ++c)
+    if (v[c] > v[best]) best = c;
+  return best;
+}
+static int argmax_int8(const int8_t* v, int n) {
+  int best = 0, c;
+  for (c = 1; c < n; ++c)
+    if (v[c] > v[best]) best = c;
+  return best;
+}
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -19,7 +35,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   float input[DIGITS_MODEL_INPUT_SIZE], scores[DIGITS_MODEL_OUTPUT_SIZE];
-  int images = 0, correct = 0;
+  int8_t quantized[DIGITS_MODEL_INT8_INPUT_SIZE], int8_scores[DIGITS_MODEL_INT8_OUTPUT_SIZE];
+  int images = 0, correct = 0, int8_correct = 0;
   for (;;) {
     int pixel = 0, label = 0, i = 0;
     for (; i < DIGITS_MODEL_INPUT_SIZE; ++i) {
@@ -33,13 +50,14 @@ int main(int argc, char** argv) {
       return 1;
     }
     digits_model(input, scores);
-    int best = 0;
-    for (int c = 1; c < DIGITS_MODEL_OUTPUT_SIZE; ++c)
-      if (scores[c] > scores[best]) best = c;
-    correct += best == label;
+    correct += argmax_float(scores, DIGITS_MODEL_OUTPUT_SIZE) == label;
+    digits_model_int8_quantize_input(input, quantized);
+    digits_model_int8(quantized, int8_scores);
+    int8_correct += argmax_int8(int8_scores, DIGITS_MODEL_INT8_OUTPUT_SIZE) == label;
     ++images;
   }
   fclose(file);
+  printf("int8 test accuracy: %.4f (%d of %d)\n", images ? (double)int8_correct / images : 0.0, int8_correct, images);
   printf("test accuracy: %.4f (%d of %d)\n", images ? (double)correct / images : 0.0, correct, images);
   return 0;
 }

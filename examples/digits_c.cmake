@@ -1,11 +1,13 @@
-# Runs digits (which trains, then emits digits_model.h and digits_test.csv
-# next to itself), compiles digits_c.c against the header with each C
-# compiler as C99 with -Werror, and requires the C program's test accuracy to
-# equal typegrad's. Variables: DIGITS, C_COMPILERS, SOURCE, WORK_DIR.
+# Runs digits (which trains, then emits digits_model.h, digits_model_int8.h
+# and digits_test.csv next to itself), compiles digits_c.c against the
+# headers with each C compiler as C99 with -Werror, and requires the C
+# program's float and int8 test accuracies to equal typegrad's. Variables: DIGITS, C_COMPILERS, SOURCE, WORK_DIR.
 file(MAKE_DIRECTORY "${WORK_DIR}")
 get_filename_component(folder "${DIGITS}" DIRECTORY)
 execute_process(COMMAND "${DIGITS}" RESULT_VARIABLE result OUTPUT_VARIABLE typegrad_out ERROR_VARIABLE typegrad_out)
-string(REGEX MATCH "test accuracy: [0-9.]+ \\([0-9]+ of [0-9]+\\)" typegrad_accuracy "${typegrad_out}")
+string(REGEX MATCH "int8 test accuracy: [0-9.]+ \\([0-9]+ of [0-9]+\\)" typegrad_int8 "${typegrad_out}")
+string(REGEX MATCH "\ntest accuracy: [0-9.]+ \\([0-9]+ of [0-9]+\\)" typegrad_accuracy "${typegrad_out}")
+set(typegrad_accuracy "${typegrad_int8}${typegrad_accuracy}")
 if(NOT result EQUAL 0 OR typegrad_accuracy STREQUAL "")
   message(FATAL_ERROR "digits failed:\n${typegrad_out}")
 endif()
@@ -23,7 +25,7 @@ foreach(compiler IN LISTS C_COMPILERS)
                   OUTPUT_VARIABLE out ERROR_VARIABLE out)
   string(STRIP "${out}" out)
   message(STATUS "C (${name}): ${out}")
-  if(NOT result EQUAL 0 OR NOT out STREQUAL typegrad_accuracy)
+  if(NOT result EQUAL 0 OR NOT out STREQUAL typegrad_accuracy OR typegrad_int8 STREQUAL "")
     message(FATAL_ERROR "the C model's '${out}' differs from typegrad's '${typegrad_accuracy}'")
   endif()
 endforeach()
