@@ -66,6 +66,23 @@ TEST_CASE("relu passes the cotangent only where the input is positive", "[laws][
   check_op_laws(tg::relu(a), away_from_zero{}, a);
 }
 
+// Values on every side of relu6's kinks at 0 and 6, never within 0.3 of one.
+struct around_relu6_kinks {
+  double operator()(std::mt19937_64& rng) const {
+    const double pieces[][2] = {{-2.0, -0.3}, {0.3, 5.7}, {6.3, 8.0}};
+    const auto& piece = pieces[std::uniform_int_distribution<int>(0, 2)(rng)];
+    return std::uniform_real_distribution<double>(piece[0], piece[1])(rng);
+  }
+};
+TEST_CASE("relu6 passes the cotangent only strictly between 0 and 6", "[laws][elementwise]") {
+  check_op_laws(tg::relu6(a), around_relu6_kinks{}, a);
+  constexpr tg::input<"z", 1, 5> z;
+  const auto env = tg::bind(z = tg::tensor<double, 1, 5>{{-1.0, 0.0, 3.0, 6.0, 7.0}});
+  CHECK(tg::eval(tg::relu6(z), env) == tg::tensor<double, 1, 5>{{0.0, 0.0, 3.0, 6.0, 6.0}});
+  const auto g = tg::grad(tg::sum(tg::relu6(z)), z)(env);
+  CHECK(g[z] == tg::tensor<double, 1, 5>{{0.0, 0.0, 1.0, 0.0, 0.0}});  // 0 at both kinks
+}
+
 TEST_CASE("smooth elementwise functions", "[laws][elementwise]") {
   check_op_laws(tg::sigmoid(a), away_from_zero{}, a);
   check_op_laws(tg::tanh(a), away_from_zero{}, a);

@@ -48,6 +48,23 @@ struct relu_fn {
   static std::string cpp(const std::string& x) { return "(" + x + " < 0.0 ? 0.0 : " + x + ")"; }
   static constexpr auto vjp(const auto& x, const auto&, const auto& u) { return typegrad::hadamard(u, typegrad::step(x)); }
 };
+// relu6(x) = min(max(x, 0), 6), the activation of mobile networks: its
+// bounded range quantises well, and int8 models fuse it as a clamp. The
+// derivative is 1 strictly between 0 and 6 and 0 elsewhere, at both kinks
+// included (as PyTorch's hardtanh); NaN passes through, as in relu.
+struct relu6_fn {
+  static constexpr std::string_view name = "relu6";
+  template <class T>
+  TYPEGRAD_ALWAYS_INLINE static constexpr T apply(T x) {
+    return x < T(0) ? T(0) : (x > T(6) ? T(6) : x);
+  }
+  static std::string cpp(const std::string& x) {
+    return "(" + x + " < 0.0 ? 0.0 : (" + x + " > 6.0 ? 6.0 : " + x + "))";
+  }
+  static constexpr auto vjp(const auto& x, const auto&, const auto& u) {
+    return typegrad::hadamard(u, typegrad::hadamard(typegrad::step(x), typegrad::step(typegrad::subtract(literal<6>, x))));
+  }
+};
 // The derivative of relu: 1 where x > 0, 0 where x <= 0, NaN where x is NaN
 // (so a NaN input is not hidden in the gradient either). Its own derivative
 // is zero almost everywhere.
@@ -157,6 +174,10 @@ struct log_sigmoid_fn {
 template <expression X>
 constexpr auto relu(const X& x) {
   return typegrad::make_node<map_op<relu_fn>>(x);
+}
+template <expression X>
+constexpr auto relu6(const X& x) {
+  return typegrad::make_node<map_op<relu6_fn>>(x);
 }
 template <expression X>
 constexpr auto step(const X& x) {

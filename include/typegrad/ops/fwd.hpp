@@ -35,6 +35,8 @@ constexpr auto transpose(const X& x);
 template <expression X>
 constexpr auto relu(const X& x);
 template <expression X>
+constexpr auto relu6(const X& x);
+template <expression X>
 constexpr auto step(const X& x);
 template <expression X>
 constexpr auto sigmoid(const X& x);
