@@ -10,7 +10,8 @@
 // check_int8_vectors.c to match bit for bit:
 //   int8_mlp      37-19-10 relu, sizes that are not multiples of 4 (the
 //                 SMLAD path's remainders);
-//   int8_softmax  a relu of its own, weights used transposed, softmax.
+//   int8_softmax  a relu of its own, relu6 fused, weights used transposed,
+//                 softmax.
 #include <typegrad/quantize/int8.hpp>
 #include <typegrad/typegrad.hpp>
 
@@ -93,7 +94,7 @@ constexpr tg::param<"b2", 10> b2;
 constexpr tg::param<"V", 10, 19> V;
 constexpr tg::input<"x", 1, 37> x;
 constexpr auto mlp = tg::relu(x * W1 + b1) * W2 + b2;
-constexpr auto with_softmax = tg::softmax(tg::relu(x) * W1 * tg::transpose(V) + b2);
+constexpr auto with_softmax = tg::softmax(tg::relu6(tg::relu(x) * W1) * tg::transpose(V) + b2);
 
 template <class Model>
 void emit_int8(const std::string& dir, const std::string& name, const Model& model, std::uint64_t seed) {

@@ -144,7 +144,7 @@ TEST_CASE("quantize_int8: transposed weights, a relu of its own, softmax, a batc
   const auto calibration = examples(300, 8);
   const auto q = tg::quantize_int8(model, params, calibration);
   REQUIRE(q.layers.size() == 4);  // relu, dense (no bias), dense, softmax
-  CHECK(std::holds_alternative<tg::int8_relu>(q.layers[0]));
+  CHECK(std::holds_alternative<tg::int8_clamp>(q.layers[0]));
   CHECK(std::holds_alternative<tg::int8_softmax>(q.layers[3]));
   CHECK(q.output.scale == 1.0f / 256);
   CHECK(q.output.zero_point == -128);
@@ -156,6 +156,30 @@ TEST_CASE("quantize_int8: transposed weights, a relu of its own, softmax, a batc
   CHECK(qb.input.scale == q.input.scale);
   CHECK(std::get<tg::int8_dense>(qb.layers[2]).weights == std::get<tg::int8_dense>(q.layers[2]).weights);
   CHECK(std::get<tg::int8_dense>(qb.layers[2]).requantize == std::get<tg::int8_dense>(q.layers[2]).requantize);
+}
+
+TEST_CASE("quantize_int8: relu6 fuses as a clamp at both ends, or stands alone", "[int8]") {
+  constexpr auto model = tg::relu6(tg::relu6(X * W1 + b1) * W2 + b2);
+  auto params = trained_params(model, 5);
+  for (auto& v : params[W1]) v *= 8;  // pre-activations well past 6
+  const auto calibration = examples(300, 7);
+  const auto q = tg::quantize_int8(model, params, calibration);
+  REQUIRE(q.layers.size() == 2);
+  for (const auto& layer : q.layers) {
+    const auto& d = std::get<tg::int8_dense>(layer);
+    // The clamp is [0, 6] quantised; the range saw both ends, so it spans [-128, 127].
+    CHECK(d.low == d.output.zero_point);
+    CHECK(d.high == std::min(127, d.output.zero_point + int(std::round(6.0f / d.output.scale))));
+  }
+  check_close(model, params, q, calibration, 6);
+  for (const auto& x : calibration) CHECK(q.eval(x.data())[0] <= 6.0f + q.output.scale / 2);
+
+  constexpr auto alone = tg::relu6(X) * W1 + b1;
+  const auto wide = examples(50, 3);  // inputs in [-1, 1]: relu6 clamps at 0 only
+  const auto qa = tg::quantize_int8(alone, trained_params(alone, 2), wide);
+  const auto& clamp = std::get<tg::int8_clamp>(qa.layers[0]);
+  CHECK(clamp.low == qa.input.zero_point);
+  CHECK(clamp.high == 127);  // 6 is beyond the input's range
 }
 
 TEST_CASE("quantize_int8: dead units have a zero-width range and no division by zero", "[int8]") {

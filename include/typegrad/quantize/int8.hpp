@@ -14,12 +14,12 @@
 //   max seen on the calibration set (widened to hold 0), nudged as TFLite's
 //   converter does;
 // - requantisation by a 32-bit multiplier and shift (fixed_point.hpp);
-// - relu fused into the preceding layer as a clamp; softmax in fixed point,
+// - relu and relu6 fused into the preceding layer as a clamp; softmax in fixed point,
 //   output scale 1/256, zero point -128.
 //
 // A model is lowered at compile time, from its canonical form, into a chain
 // of int8 layers: x * W and x * W + b with params W [in, out] and b [out]
-// (a dense layer), relu, softmax. Any other op is a typegrad: error naming it.
+// (a dense layer), relu, relu6, softmax. Any other op is a typegrad: error naming it.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -31,7 +31,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -124,7 +126,7 @@ struct int8_emission {
 };
 
 // y = clamp(requantize(b + Σ_k W[c][k] (x[k] − zx)) + zy): a dense layer,
-// relu fused as the clamp's lower end.
+// relu or relu6 fused as the clamp.
 struct int8_dense {
   std::string weight_name, bias_name;  // the params' terminals ("" without a bias)
   std::size_t inputs = 0, outputs = 0;
@@ -223,19 +225,23 @@ static void PREFIX_dense(const int8_t* restrict in, const int8_t* restrict weigh
 )";
 };
 
-// A relu on its own (not after a dense layer): a clamp at the zero point;
-// the scale is unchanged.
-struct int8_relu {
+// relu or relu6 on its own (not after a dense layer): a clamp; the scale is
+// unchanged.
+struct int8_clamp {
   std::size_t size = 0;
+  std::int32_t low = -128, high = 127;
   int8_quantization input, output;
   std::size_t output_size() const { return size; }
   void run(const std::int8_t* in, std::int8_t* out) const {
-    for (std::size_t i = 0; i < size; ++i) out[i] = std::max<std::int8_t>(in[i], static_cast<std::int8_t>(input.zero_point));
+    for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::int8_t>(std::clamp<std::int32_t>(in[i], low, high));
   }
   void emit(int8_emission& e, const std::string& in, const std::string& out) const {
-    e.body += "  { int i; for (i = 0; i < " + inspect::num(size) + "; ++i) " + out + "[i] = " + in + "[i] < " +
-              std::to_string(input.zero_point) + " ? (int8_t)" + std::to_string(input.zero_point) + " : " + in +
-              "[i]; }\n";
+    // Only the bounds inside int8's range: comparing an int8 with -128 or 127
+    // is always false (and -Wtype-limits says so).
+    std::string value = in + "[i]";
+    if (high < 127) value = in + "[i] > " + std::to_string(high) + " ? " + std::to_string(high) + " : " + value;
+    if (low > -128) value = in + "[i] < " + std::to_string(low) + " ? " + std::to_string(low) + " : (" + value + ")";
+    e.body += "  { int i; for (i = 0; i < " + inspect::num(size) + "; ++i) " + out + "[i] = (int8_t)(" + value + "); }\n";
   }
 };
 
@@ -254,7 +260,7 @@ struct int8_softmax {
   }
 };
 
-using int8_layer = std::variant<int8_dense, int8_relu, int8_softmax>;
+using int8_layer = std::variant<int8_dense, int8_clamp, int8_softmax>;
 
 // A quantised model of one example: In int8 inputs, Out int8 outputs, no
 // layer wider than Width. The integer path (run) is what the emitted C
@@ -329,12 +335,12 @@ struct is_param_expr<leaf_expr<param_leaf<N, S>>> : std::true_type {};
 
 // A layer recipe: the node whose value is the layer's output, and what to
 // build from.
-template <class Node, class W, class B, bool TransposedW, bool Relu>
+template <class Node, class W, class B, bool TransposedW, class Activation>
 struct dense_recipe {
   using node = Node;
 };
-template <class Node>
-struct relu_recipe {
+template <class Node, class Activation>
+struct clamp_recipe {
   using node = Node;
 };
 template <class Node>
@@ -387,24 +393,27 @@ concept dense_bias = is_param_expr<B>::value && shape_of_t<B>::rank == 1;
 template <bool TB, class X, class W>
   requires dense_weights<W> && (shape_of_t<X>::rank == 2)
 struct lowering<node<matmul_op<false, TB>, X, W>>
-    : extended<lowering<X>, dense_recipe<node<matmul_op<false, TB>, X, W>, W, void, TB, false>> {};
+    : extended<lowering<X>, dense_recipe<node<matmul_op<false, TB>, X, W>, W, void, TB, void>> {};
 template <bool TB, class X, class W, class B>
   requires dense_weights<W> && dense_bias<B> && (shape_of_t<X>::rank == 2)
 struct lowering<node<add_op, node<matmul_op<false, TB>, X, W>, B>>
-    : extended<lowering<X>, dense_recipe<node<add_op, node<matmul_op<false, TB>, X, W>, B>, W, B, TB, false>> {};
+    : extended<lowering<X>, dense_recipe<node<add_op, node<matmul_op<false, TB>, X, W>, B>, W, B, TB, void>> {};
 
-// relu right after a dense layer is its clamp; elsewhere a layer of its own.
-template <class Inner, class Node, class Last = typename Inner::last>
-struct relu_lowering : extended<Inner, relu_recipe<Node>> {};
-template <class Inner, class Node, class Dense, class W, class B, bool TB>
-struct relu_lowering<Inner, Node, dense_recipe<Dense, W, B, TB, false>> {
+// relu or relu6 right after a dense layer is its clamp; elsewhere a layer of
+// its own.
+template <class F>
+concept clamping = same_type<F, relu_fn> || same_type<F, relu6_fn>;
+template <class Inner, class Node, class F, class Last = typename Inner::last>
+struct activation_lowering : extended<Inner, clamp_recipe<Node, F>> {};
+template <class Inner, class Node, class F, class Dense, class W, class B, bool TB>
+struct activation_lowering<Inner, Node, F, dense_recipe<Dense, W, B, TB, void>> {
   using culprit = typename Inner::culprit;
   using before = typename Inner::before;
-  using last = dense_recipe<Node, W, B, TB, true>;
+  using last = dense_recipe<Node, W, B, TB, F>;
   using input = typename Inner::input;
 };
-template <class X>
-struct lowering<node<map_op<relu_fn>, X>> : relu_lowering<lowering<X>, node<map_op<relu_fn>, X>> {};
+template <clamping F, class X>
+struct lowering<node<map_op<F>, X>> : activation_lowering<lowering<X>, node<map_op<F>, X>, F> {};
 template <class X>
 struct lowering<node<softmax_op, X>> : extended<lowering<X>, softmax_recipe<node<softmax_op, X>>> {};
 
@@ -461,8 +470,18 @@ struct range {
 template <class Recipe>
 struct builder;
 
-template <class Node, class W, class B, bool TB, bool Relu>
-struct builder<dense_recipe<Node, W, B, TB, Relu>> {
+// The clamp of an activation on an int8 tensor, as TFLite's
+// CalculateActivationRangeQuantized: its bounds quantised, within [-128, 127].
+template <class Activation>
+std::pair<std::int32_t, std::int32_t> activation_clamp(const int8_quantization& q) {
+  auto quantized = [&](float real) { return q.zero_point + static_cast<std::int32_t>(std::round(real / q.scale)); };
+  if constexpr (same_type<Activation, relu_fn>) return {std::max(-128, quantized(0.0f)), 127};
+  else if constexpr (same_type<Activation, relu6_fn>) return {std::max(-128, quantized(0.0f)), std::min(127, quantized(6.0f))};
+  else return {-128, 127};
+}
+
+template <class Node, class W, class B, bool TB, class Activation>
+struct builder<dense_recipe<Node, W, B, TB, Activation>> {
   template <class Params>
   static int8_layer build(const Params& params, const int8_quantization& in, const range& r) {
     using wshape = shape_of_t<W>;
@@ -476,7 +495,7 @@ struct builder<dense_recipe<Node, W, B, TB, Relu>> {
     check_finite(w.data(), wshape::size, "tensor '" + d.weight_name + "'");
     d.input = in;
     d.output = activation_quantization(r.min, r.max);
-    if constexpr (Relu) d.low = std::max<std::int32_t>(-128, d.output.zero_point);
+    std::tie(d.low, d.high) = activation_clamp<Activation>(d.output);
     d.weights.resize(inputs * outputs);
     d.weight_scales.resize(outputs);
     d.biases.assign(outputs, 0);
@@ -508,13 +527,14 @@ struct builder<dense_recipe<Node, W, B, TB, Relu>> {
     return d;
   }
 };
-template <class Node>
-struct builder<relu_recipe<Node>> {
+template <class Node, class Activation>
+struct builder<clamp_recipe<Node, Activation>> {
   template <class Params>
   static int8_layer build(const Params&, const int8_quantization& in, const range&) {
-    int8_relu l;
+    int8_clamp l;
     l.size = last_extent_v<shape_of_t<Node>>;
     l.input = l.output = in;
+    std::tie(l.low, l.high) = activation_clamp<Activation>(in);
     return l;
   }
 };
@@ -555,7 +575,7 @@ auto quantize_int8(const Model& model, const Params& params, const Calibration& 
   if constexpr (!std::is_void_v<culprit>) {
     static_assert(diagnostics::op_has_int8_form<typename quantize_detail::culprit_op<culprit>::type, shape_of_t<culprit>>::value,
                   "typegrad: quantize_int8: an op of this model has no int8 form (int8 forms: x * W and x * W + b "
-                  "with params W and b, relu, softmax)");
+                  "with params W and b, relu, relu6, softmax)");
     return int8_model<1, 1, 1>{};
   } else {
     using input = typename lowered::input;
