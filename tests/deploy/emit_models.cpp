@@ -61,7 +61,7 @@ constexpr tg::input<"x", 1, 6> x;
 constexpr auto h = x * W + b;
 constexpr auto mixed = tg::softplus(h) + tg::log_sigmoid(h) + tg::hadamard(tg::tanh(h), tg::sigmoid(h)) +
                        tg::exp(-tg::square(h)) + tg::sqrt(tg::square(h) + 1.0) - tg::log(tg::square(h) + 0.5) +
-                       0.25 * tg::relu(h) / (tg::step(h) + 2.0);
+                       0.25 * tg::relu(h) / (tg::step(h) + 2.0) + 0.5 * tg::relu6(4.0 * h);
 constexpr auto model = tg::softmax(mixed) + tg::log_softmax(mixed) * 0.125 +
                        tg::repeat_cols<5>(tg::row_sums(tg::transpose(tg::transpose(mixed))));
 }  // namespace every_op

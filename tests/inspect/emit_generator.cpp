@@ -81,7 +81,7 @@ namespace vector_product {
 constexpr tg::param<"A", 3, 4> A;
 constexpr tg::param<"c", 3> c;
 constexpr tg::input<"v", 4> v;
-constexpr auto loss = tg::sum(tg::square(tg::tanh(A * v + c)));
+constexpr auto loss = tg::sum(tg::square(tg::tanh(A * v + c))) + tg::sum(tg::relu6(4.0 * (A * v + c)));
 }  // namespace vector_product
 
 template <class Tensor>

@@ -68,6 +68,7 @@ TEST_CASE("NaN in an input reaches every op's output and gradient", "[stability]
     REQUIRE(any_nan(tg::eval(e, env)));
   };
   check(tg::relu(x), "relu");
+  check(tg::relu6(x), "relu6");
   check(tg::sigmoid(x), "sigmoid");
   check(tg::tanh(x), "tanh");
   check(tg::exp(x), "exp");
