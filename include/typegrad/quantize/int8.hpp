@@ -685,17 +685,21 @@ std::string emit_c(const int8_model<In, Out, Width>& model, std::string_view nam
   out += " * and <math.h> (link with -lm) only for the optional float helpers.\n";
   out += " * " + fn + "(input, output) computes " + model.description + "\n";
   out += " * for one example, quantised to int8 in TensorFlow Lite's int8 scheme, in integer arithmetic only:\n";
-  out += " *   input:  " + inspect::num(In) + " int8, real = " + inspect::float_literal(model.input.scale, "the input scale") +
-         " * (q - " + std::to_string(model.input.zero_point) + "); " + fn + "_quantize_input makes them\n";
-  out += " *   output: " + inspect::num(Out) + " int8, real = " +
-         inspect::float_literal(model.output.scale, "the output scale") + " * (q - " +
-         std::to_string(model.output.zero_point) + "); " + fn + "_dequantize_output reads them\n";
+  auto real = [](const int8_quantization& q, std::string_view what) {
+    const std::string offset = q.zero_point < 0 ? " + " + std::to_string(-q.zero_point) : " - " + std::to_string(q.zero_point);
+    return "real = " + inspect::float_literal(q.scale, what) + " * (q" + offset + ")";
+  };
+  out += " *   input:  " + inspect::num(In) + " int8, " + real(model.input, "the input scale") + "; " + fn +
+         "_quantize_input makes them\n";
+  out += " *   output: " + inspect::num(Out) + " int8, " + real(model.output, "the output scale") + "; " + fn +
+         "_dequantize_output reads them\n";
   out += " * Constant data: " + inspect::num(e.constant_bytes) + " bytes (" + upper +
          "_CONSTANT_BYTES). Scratch: " + inspect::num(plan.size) + " bytes (" + upper +
          "_SCRATCH_BYTES), planned by liveness,\n";
   out += " *   a local array of " + fn + ", or the caller's buffer with " + fn + "_with_scratch.\n";
-  out += " * Where __ARM_FEATURE_DSP is defined (Cortex-M4, M7, M33, M55), the dot products use SMLAD, two\n";
-  out += " * 16-bit multiply-accumulates per instruction; elsewhere a portable loop. Both give the same integers.\n";
+  out += " * Where __ARM_FEATURE_DSP is defined (Cortex-M4 and M7; M33 and M55 built with it), the dot products\n";
+  out += " * use SMLAD, two 16-bit multiply-accumulates per instruction; elsewhere a portable loop. Both give\n";
+  out += " * the same integers.\n";
   out += " * No heap, no mutable global state. */\n";
   out += "#ifndef " + upper + "_H\n#define " + upper + "_H\n\n#include <stdint.h>\n#include <string.h>\n";
   out += "#if defined(__ARM_FEATURE_DSP)\n#include <arm_acle.h>\n#endif\n\n";
