@@ -7,7 +7,7 @@
 //   loss_ops      mse, bce_with_logits, an unfused cross_entropy, sum,
 //                 transpose and an outer product (targets held as params);
 // and int8 models (quantize_int8) with the simulator's outputs, for
-// check_int8_vectors.c to match bit for bit:
+// check_vectors.c to match bit for bit:
 //   int8_mlp      37-19-10 relu, sizes that are not multiples of 4 (the
 //                 SMLAD path's remainders);
 //   int8_softmax  a relu of its own, relu6 fused, weights used transposed,
