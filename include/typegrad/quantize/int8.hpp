@@ -427,6 +427,10 @@ struct culprit_op<node<Op, C...>> {
 };
 
 template <class... R>
+constexpr std::size_t count(type_list<R...>) {
+  return sizeof...(R);
+}
+template <class... R>
 constexpr std::size_t widest(type_list<R...>) {
   return std::max({std::size_t{1}, shape_of_t<typename R::node>::dims[shape_of_t<typename R::node>::rank - 1]...});
 }
@@ -558,6 +562,46 @@ const int8_quantization& output_of(const Layer& l) {
   return l.output;
 }
 
+// Widens ranges[layer] to the values of one recipe's output on the first
+// `filled` rows of the bound batch. (Free functions rather than nested
+// generic lambdas: clang 14 crashes on a pack expanded in a lambda within a
+// lambda.)
+template <class Recipe, class Params, class Data>
+void record_range(const Params& params, const Data& data, range& r, std::size_t layer, std::size_t filled,
+                  const std::size_t* example_of) {
+  using node = typename Recipe::node;
+  auto ws = std::make_unique<eval_workspace_t<node>>();
+  const auto& y = eval(node{}, join(params, data), *ws);
+  constexpr std::size_t width = last_extent_v<shape_of_t<node>>;
+  for (std::size_t row = 0; row < filled; ++row)
+    for (std::size_t i = 0; i < width; ++i) {
+      const double v = static_cast<double>(y[row * width + i]);
+      if (!std::isfinite(v))
+        throw data_error("quantize_int8: calibration example " + std::to_string(example_of[row]) + ": layer " +
+                         std::to_string(layer) + " (" + to_string(node{}) + ") gives " + describe(v) + " at " +
+                         std::to_string(i));
+      r.min = std::min(r.min, v);
+      r.max = std::max(r.max, v);
+    }
+}
+template <class... R, class Params, class Data>
+void record_ranges(type_list<R...>, const Params& params, const Data& data, range* ranges, std::size_t filled,
+                   const std::size_t* example_of) {
+  std::size_t layer = 1;
+  ((record_range<R>(params, data, ranges[layer], layer, filled, example_of), ++layer), ...);
+}
+// The int8 layers, each built from the previous one's output quantisation.
+template <class... R, class Params, std::size_t N>
+int8_quantization build_layers(type_list<R...>, const Params& params, const int8_quantization& input,
+                               const std::array<range, N>& ranges, std::vector<int8_layer>& layers) {
+  int8_quantization current = input;
+  std::size_t layer = 1;
+  ((layers.push_back(builder<R>::build(params, current, ranges[layer++])),
+    current = std::visit([](const auto& l) { return output_of(l); }, layers.back())),
+   ...);
+  return current;
+}
+
 }  // namespace quantize_detail
 
 // Quantises a trained float model to int8 (the header's comment gives the
@@ -587,7 +631,7 @@ auto quantize_int8(const Model& model, const Params& params, const Calibration& 
     using T = typename Params::scalar_type;
 
     // The ranges: the input's, then each layer's output, over every example.
-    constexpr std::size_t layer_count = []<class... R>(type_list<R...>) { return sizeof...(R); }(recipes{});
+    constexpr std::size_t layer_count = quantize_detail::count(recipes{});
     std::array<quantize_detail::range, layer_count + 1> ranges{};
     auto data = std::make_unique<decltype(bind(input{} = tensor_for_t<T, input_shape>{}))>();
     auto& x = (*data)[input{}];
@@ -596,27 +640,7 @@ auto quantize_int8(const Model& model, const Params& params, const Calibration& 
     auto run_batch = [&] {
       for (std::size_t r = filled; r < batch; ++r)  // pad a partial batch with its first row: the ranges stay
         std::copy_n(x.data(), features, x.data() + r * features);
-      [&]<class... R>(type_list<R...>) {
-        std::size_t layer = 1;
-        (([&] {
-           using node = typename R::node;
-           auto ws = std::make_unique<eval_workspace_t<node>>();
-           const auto& y = eval(node{}, join(params, *data), *ws);
-           constexpr std::size_t width = last_extent_v<shape_of_t<node>>;
-           for (std::size_t r = 0; r < filled; ++r)
-             for (std::size_t i = 0; i < width; ++i) {
-               const double v = static_cast<double>(y[r * width + i]);
-               if (!std::isfinite(v))
-                 throw data_error("quantize_int8: calibration example " + std::to_string(example_of[r]) + ": layer " +
-                                  std::to_string(layer) + " (" + to_string(node{}) + ") gives " +
-                                  quantize_detail::describe(v) + " at " + std::to_string(i));
-               ranges[layer].min = std::min(ranges[layer].min, v);
-               ranges[layer].max = std::max(ranges[layer].max, v);
-             }
-           ++layer;
-         }()),
-         ...);
-      }(recipes{});
+      quantize_detail::record_ranges(recipes{}, params, *data, ranges.data(), filled, example_of.data());
       filled = 0;
     };
     quantize_detail::for_each_example<features>(calibration, [&](const auto* row, std::size_t index) {
@@ -636,14 +660,7 @@ auto quantize_int8(const Model& model, const Params& params, const Calibration& 
     result q;
     q.description = to_string(model);
     q.input = quantize_detail::activation_quantization(ranges[0].min, ranges[0].max);
-    int8_quantization current = q.input;
-    [&]<class... R>(type_list<R...>) {
-      std::size_t layer = 1;
-      ((q.layers.push_back(quantize_detail::builder<R>::build(params, current, ranges[layer++])),
-        current = std::visit([](const auto& l) { return quantize_detail::output_of(l); }, q.layers.back())),
-       ...);
-    }(recipes{});
-    q.output = current;
+    q.output = quantize_detail::build_layers(recipes{}, params, q.input, ranges, q.layers);
     return q;
   }
 }
