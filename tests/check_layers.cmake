@@ -3,6 +3,7 @@
 # else, including a folder this script does not know, fails. Variable:
 # INCLUDE_DIR.
 #
+#   8  quantize           int8 models from trained ones, their simulator and C
 #   7  train  io          training loops, checkpoints
 #   6  data   inspect     data sets; printing and emitting programs
 #   5  autodiff           grad, gradcheck
@@ -24,6 +25,7 @@ set(layer_data 6)
 set(layer_inspect 6)
 set(layer_train 7)
 set(layer_io 7)
+set(layer_quantize 8)
 
 file(GLOB headers RELATIVE "${INCLUDE_DIR}/typegrad" "${INCLUDE_DIR}/typegrad/*/*.hpp")
 set(violations)

@@ -209,6 +209,11 @@ template <class Shape, std::size_t Features>
 struct calibration_holds_whole_examples {
   static constexpr bool value = Shape::size != 0 && Shape::size % Features == 0;
 };
+// an int8 model runs on one example of its input size at a time
+template <class ExampleShape, std::size_t InputSize>
+struct example_matches_int8_input {
+  static constexpr bool value = ExampleShape::size == InputSize;
+};
 // emitted code needs terminal names that are C identifiers
 constexpr bool is_c_identifier(std::string_view s) {
   if (s.empty()) return false;

@@ -320,7 +320,8 @@ struct int8_model {
   template <class Tensor>
     requires requires(const Tensor& t) { t.data(); }
   std::size_t predict(const Tensor& x) const {
-    static_assert(Tensor::size == In, "typegrad: int8_model::predict needs one example of the model's input size");
+    static_assert(diagnostics::example_matches_int8_input<typename Tensor::shape_type, In>::value,
+                  "typegrad: int8_model::predict needs one example of the model's input size");
     return predict(x.data());
   }
 };
@@ -772,7 +773,8 @@ std::string emit_c_test_vectors(const int8_model<In, Out, Width>& model, std::st
     return s + "},\n";
   };
   for (const auto& x : inputs) {
-    static_assert(std::remove_cvref_t<decltype(x)>::size == In, "typegrad: emit_c_test_vectors needs examples of the model's input size");
+    static_assert(diagnostics::example_matches_int8_input<typename std::remove_cvref_t<decltype(x)>::shape_type, In>::value,
+                  "typegrad: emit_c_test_vectors needs examples of the model's input size");
     std::array<std::int8_t, In> q;
     std::array<std::int8_t, Out> y;
     model.quantize_input(x.data(), q.data());
