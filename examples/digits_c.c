@@ -51,7 +51,11 @@ int main(int argc, char** argv) {
     }
     digits_model(input, scores);
     correct += argmax_float(scores, DIGITS_MODEL_OUTPUT_SIZE) == label;
-    digits_model_int8_quantize_input(input, quantized);
+    if (digits_model_int8_quantize_input(input, quantized) != 0) { /* the count of NaN inputs */
+      fprintf(stderr, "digits_c: %s: line %d: a pixel is not a number\n", argv[1], images + 1);
+      fclose(file);
+      return 1;
+    }
     digits_model_int8(quantized, int8_scores);
     int8_correct += argmax_int8(int8_scores, DIGITS_MODEL_INT8_OUTPUT_SIZE) == label;
     ++images;

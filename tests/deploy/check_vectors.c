@@ -47,6 +47,21 @@ int main(void) {
       if (error > worst) worst = error;
     }
   }
+#if defined(INT8)
+  {
+    /* The float helper: saturation at both ends, and a NaN counted and set to the zero point. */
+    float x[GLUE(MODEL_UPPER, _INPUT_SIZE)] = {0};
+    int8_t q[GLUE(MODEL_UPPER, _INPUT_SIZE)];
+    x[0] = 1e30f;
+    x[1] = -1e30f;
+    x[2] = NAN;
+    if (GLUE(MODEL, _quantize_input)(x, q) != 1 || q[0] != 127 || q[1] != -128 ||
+        q[2] != GLUE(MODEL_UPPER, _INPUT_ZERO_POINT)) {
+      printf("%s_quantize_input: saturation or NaN handling is wrong\n", STRINGIFY(MODEL));
+      ++failures;
+    }
+  }
+#endif
   printf("%s: %d vectors, worst %s %.3g, %d outside the tolerance\n", STRINGIFY(MODEL), COUNT,
 #if defined(INT8)
          "difference from the simulator",

@@ -220,6 +220,21 @@ TEST_CASE("quantize_int8: bad calibration data and parameters are errors naming 
   CHECK_THROWS_WITH(tg::quantize_int8(logits, params, examples(10, 1)), Contains("layer 2"));
 }
 
+TEST_CASE("int8 inputs saturate, and a NaN input is an error", "[int8]") {
+  const auto params = trained_params(logits, 5);
+  const auto q = tg::quantize_int8(logits, params, examples(50, 7));
+  const float wild[6] = {1e30f, -1e30f, INFINITY, -INFINITY, 0.0f, 0.5f};
+  std::int8_t quantized[6];
+  q.quantize_input(wild, quantized);
+  CHECK(quantized[0] == 127);
+  CHECK(quantized[1] == -128);
+  CHECK(quantized[2] == 127);
+  CHECK(quantized[3] == -128);
+  CHECK(quantized[4] == q.input.zero_point);
+  float with_nan[6] = {0, 0, 0, std::nanf(""), 0, 0};
+  CHECK_THROWS_WITH(q.predict(with_nan), Contains("input element 3 is nan"));
+}
+
 TEST_CASE("quantize_int8 reads a dataset and batches of examples alike", "[int8]") {
   const auto params = trained_params(logits, 5);
   const auto rows = examples(64, 7);

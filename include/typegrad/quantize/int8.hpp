@@ -59,8 +59,10 @@ struct int8_quantization {
   float scale = 1.0f;
   std::int32_t zero_point = 0;
 
+  // As TFLite Micro's Quantize: round(x / scale) in float, then the zero
+  // point, saturated (infinities too). NaN has no int8 value: the caller
+  // decides (int8_model throws; the emitted C helper counts it).
   std::int8_t quantize(double real) const {
-    // As TFLite Micro's Quantize: round(x / scale) in float, then the zero point.
     const float scaled = static_cast<float>(real) / scale;
     const double q = std::round(static_cast<double>(scaled)) + zero_point;
     return static_cast<std::int8_t>(std::clamp(q, -128.0, 127.0));
@@ -272,8 +274,13 @@ struct int8_model {
   int8_quantization input, output;
   std::string description;  // the float model, as to_string prints it
 
+  // Throws tg::data_error for a NaN input, which has no int8 value.
   void quantize_input(const float* x, std::int8_t* q) const {
-    for (std::size_t i = 0; i < In; ++i) q[i] = input.quantize(x[i]);
+    for (std::size_t i = 0; i < In; ++i) {
+      if (std::isnan(x[i]))
+        throw data_error("int8_model: input element " + std::to_string(i) + " is nan, which has no int8 value");
+      q[i] = input.quantize(x[i]);
+    }
   }
   void dequantize_output(const std::int8_t* q, float* y) const {
     for (std::size_t i = 0; i < Out; ++i) y[i] = output.dequantize(q[i]);
@@ -747,11 +754,13 @@ std::string emit_c(const int8_model<In, Out, Width>& model, std::string_view nam
          inspect::num(Out) + "]) {\n  int8_t scratch[" + inspect::num(scratch) + "];\n  " + fn +
          "_with_scratch(input, output, scratch);\n}\n\n";
   out += "#ifndef " + upper + "_NO_FLOAT_HELPERS\n#include <math.h>\n";
-  out += "/* q = round(x / scale) + zero point, saturated to int8 (as TFLite Micro's Quantize) */\n";
-  out += "static inline void " + fn + "_quantize_input(const float x[" + inspect::num(In) + "], int8_t q[" +
-         inspect::num(In) + "]) {\n  int i;\n  for (i = 0; i < " + inspect::num(In) + "; ++i) {\n";
+  out += "/* q = round(x / scale) + zero point, saturated to int8 (as TFLite Micro's Quantize). A NaN has no\n";
+  out += " * int8 value: it becomes the zero point (real 0), and the count of NaNs is returned, 0 for a clean input. */\n";
+  out += "static inline int " + fn + "_quantize_input(const float x[" + inspect::num(In) + "], int8_t q[" +
+         inspect::num(In) + "]) {\n  int i, nans = 0;\n  for (i = 0; i < " + inspect::num(In) + "; ++i) {\n";
   out += "    const float v = roundf(x[i] / " + upper + "_INPUT_SCALE) + (float)" + upper + "_INPUT_ZERO_POINT;\n";
-  out += "    q[i] = (int8_t)(v < -128.0f ? -128 : (v > 127.0f ? 127 : (int)v));\n  }\n}\n";
+  out += "    if (isnan(v)) {\n      q[i] = (int8_t)" + upper + "_INPUT_ZERO_POINT;\n      ++nans;\n      continue;\n    }\n";
+  out += "    q[i] = (int8_t)(v < -128.0f ? -128 : (v > 127.0f ? 127 : (int)v));\n  }\n  return nans;\n}\n";
   out += "static inline void " + fn + "_dequantize_output(const int8_t q[" + inspect::num(Out) + "], float y[" +
          inspect::num(Out) + "]) {\n  int i;\n  for (i = 0; i < " + inspect::num(Out) + "; ++i) y[i] = " + upper +
          "_OUTPUT_SCALE * (float)(q[i] - " + upper + "_OUTPUT_ZERO_POINT);\n}\n#endif\n\n";
