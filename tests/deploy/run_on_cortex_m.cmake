@@ -2,7 +2,7 @@
 # them under QEMU. Variables: DIGITS (the example, which writes the headers
 # next to itself), HOST_CC, ARM_CC, ARM_SIZE, QEMU, SOURCE (check_on_device.c),
 # WORK_DIR, MODE (check or count).
-#   check: for each core, the whole test split; int8 bit for bit against the
+#   check: for each core (M3, M4, M7, M55), the whole test split; int8 bit for bit against the
 #          simulator, float within 1e-6 relative of the host's build of the
 #          same C. Then flash and RAM of each model alone, from arm-none-eabi-size.
 #   count: instructions per inference of each model on each core, and the
@@ -19,26 +19,37 @@ if(NOT result EQUAL 0)
   message(FATAL_ERROR "digits failed:\n${out}")
 endif()
 
-# Cores: name, compiler flags, QEMU machine. The M4 has the DSP extension
-# (SMLAD) and a single-precision FPU; the M3 has neither.
-set(cores m3 m4)
+# Cores: compiler flags, QEMU machine, memory (bytes of code memory at 0 and
+# of RAM at 0x20000000). The M3 has no FPU and no DSP extension; the M4 has a
+# single-precision FPU and the DSP extension (SMLAD), the M7 a double-precision
+# FPU and DSP, the M55 DSP and Helium (MVE). The M3 and M4 carry the targets.
+set(cores m3 m4 m7 m55)
 set(flags_m3 "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft")
 set(machine_m3 mps2-an385)
 set(flags_m4 "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
 set(machine_m4 mps2-an386)
+set(flags_m7 "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16")
+set(machine_m7 mps2-an500)
+set(flags_m55 "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard")
+set(machine_m55 mps3-an547)
+foreach(core m3 m4 m7)
+  set(memory_${core} 0x400000)  # MPS2: 4 MiB of SSRAM at 0 and at 0x20000000
+endforeach()
+set(memory_m55 0x80000)  # MPS3 AN547: 512 KiB of ITCM at 0 and of DTCM at 0x20000000
 # picolibc with semihosting: main's return value leaves QEMU, printf goes to
-# its stderr. The MPS2 boards have 4 MiB of SSRAM at 0 and 4 MiB at 0x20000000.
+# its stderr.
 set(link --specs=picolibc.specs --oslib=semihost --crt0=hosted -Wl,--defsym=__flash=0x00000000
-         -Wl,--defsym=__flash_size=0x400000 -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000)
+         -Wl,--defsym=__ram=0x20000000)
 set(warnings -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror)
 
-function(arm_build core_flags output)
-  separate_arguments(flags UNIX_COMMAND "${core_flags}")
+function(arm_build core output)
+  separate_arguments(flags UNIX_COMMAND "${flags_${core}}")
   execute_process(COMMAND "${ARM_CC}" ${flags} ${warnings} "-I${headers}" "-I${WORK_DIR}" ${ARGN} "${SOURCE}" ${link}
+                          -Wl,--defsym=__flash_size=${memory_${core}} -Wl,--defsym=__ram_size=${memory_${core}}
                           -o "${output}" -lm
                   RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(NOT result EQUAL 0)
-    message(FATAL_ERROR "arm-none-eabi-gcc ${core_flags} rejects the headers or ${SOURCE}:\n${out}")
+    message(FATAL_ERROR "arm-none-eabi-gcc ${flags_${core}} rejects the headers or ${SOURCE}:\n${out}")
   endif()
 endfunction()
 
@@ -79,7 +90,7 @@ if(MODE STREQUAL "check")
              "void run(const int8_t* in, int8_t* out) { digits_model_int8(in, out); }\n")
   set(failed FALSE)
   foreach(core IN LISTS cores)
-    arm_build("${flags_${core}}" "${WORK_DIR}/check_${core}.elf")
+    arm_build(${core} "${WORK_DIR}/check_${core}.elf")
     qemu_run(${machine_${core}} "${WORK_DIR}/check_${core}.elf")
     message(STATUS "Cortex-${core} (${machine_${core}}):\n${run_output}")
     if(NOT run_result EQUAL 0)
@@ -112,7 +123,7 @@ elseif(MODE STREQUAL "count")
         set(define -DCOUNT_INT8)
       endif()
       foreach(runs 0 4)
-        arm_build("${flags_${core}}" "${WORK_DIR}/count_${core}_${kind}_${runs}.elf" -DINFERENCES=${runs} ${define})
+        arm_build(${core} "${WORK_DIR}/count_${core}_${kind}_${runs}.elf" -DINFERENCES=${runs} ${define})
         qemu_count(${machine_${core}} "${WORK_DIR}/count_${core}_${kind}_${runs}.elf")
         set(total_${runs} ${instructions})
       endforeach()
