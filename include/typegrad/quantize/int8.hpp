@@ -188,7 +188,16 @@ static void PREFIX_dense(const int8_t* restrict in, const int8_t* restrict weigh
                          const int32_t* restrict shift, int inputs, int outputs, int32_t zero_point, int32_t low,
                          int32_t high, int8_t* restrict out) {
   int c = 0, k;
-#if defined(__ARM_FEATURE_DSP)
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+  /* Helium (M55, M85): 16 int8 multiply-accumulates per VMLADAVA. */
+  for (; c < outputs; ++c) {
+    const int8_t* w = weights + c * inputs;
+    int32_t acc = bias[c];
+    for (k = 0; k + 16 <= inputs; k += 16) acc = vmladavaq_s8(acc, vld1q_s8(in + k), vld1q_s8(w + k));
+    for (; k < inputs; ++k) acc += (int32_t)in[k] * w[k];
+    out[c] = PREFIX_output(acc, multiplier[c], shift[c], zero_point, low, high);
+  }
+#elif defined(__ARM_FEATURE_DSP)
   /* Two output channels at a time share each word of input: bytes 0 and 2,
      then 1 and 3, widened to 16-bit pairs (SXTB16) and multiplied-accumulated
      two at a time (SMLAD). The same integers as the loop below. */
@@ -722,12 +731,13 @@ std::string emit_c(const int8_model<In, Out, Width>& model, std::string_view nam
          "_CONSTANT_BYTES). Scratch: " + inspect::num(plan.size) + " bytes (" + upper +
          "_SCRATCH_BYTES), planned by liveness,\n";
   out += " *   a local array of " + fn + ", or the caller's buffer with " + fn + "_with_scratch.\n";
-  out += " * Where __ARM_FEATURE_DSP is defined (Cortex-M4 and M7; M33 and M55 built with it), the dot products\n";
-  out += " * use SMLAD, two 16-bit multiply-accumulates per instruction; elsewhere a portable loop. Both give\n";
-  out += " * the same integers.\n";
+  out += " * The dot products use Helium's VMLADAVA (16 int8 multiply-accumulates) where integer MVE is there\n";
+  out += " * (Cortex-M55, M85), else SMLAD (two) where __ARM_FEATURE_DSP is defined (Cortex-M4 and M7; M33\n";
+  out += " * built with it), else a portable loop. All give the same integers.\n";
   out += " * No heap, no mutable global state. */\n";
   out += "#ifndef " + upper + "_H\n#define " + upper + "_H\n\n#include <stdint.h>\n#include <string.h>\n";
-  out += "#if defined(__ARM_FEATURE_DSP)\n#include <arm_acle.h>\n#endif\n\n";
+  out += "#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)\n#include <arm_mve.h>\n";
+  out += "#elif defined(__ARM_FEATURE_DSP)\n#include <arm_acle.h>\n#endif\n\n";
   out += "#define " + upper + "_INPUT_SIZE " + inspect::num(In) + "\n";
   out += "#define " + upper + "_OUTPUT_SIZE " + inspect::num(Out) + "\n";
   out += "#define " + upper + "_CONSTANT_BYTES " + inspect::num(e.constant_bytes) + "\n";
