@@ -235,6 +235,24 @@ TEST_CASE("int8 inputs saturate, and a NaN input is an error", "[int8]") {
   CHECK_THROWS_WITH(q.predict(with_nan), Contains("input element 3 is nan"));
 }
 
+TEST_CASE("quantize_int8 takes a double parameter set and double examples", "[int8]") {
+  auto params = tg::parameters<double>(logits);
+  const auto float_params = trained_params(logits, 5);
+  // The same values, held in double.
+  std::copy_n(float_params[W1].data(), 30, params[W1].data());
+  std::copy_n(float_params[W2].data(), 20, params[W2].data());
+  std::vector<tg::tensor<double, 1, 6>> calibration;
+  for (const auto& x : examples(100, 7)) {
+    tg::tensor<double, 1, 6> d;
+    for (std::size_t i = 0; i < 6; ++i) d[i] = x[i];
+    calibration.push_back(d);
+  }
+  const auto qd = tg::quantize_int8(logits, params, calibration);
+  const auto qf = tg::quantize_int8(logits, float_params, examples(100, 7));
+  CHECK(std::get<tg::int8_dense>(qd.layers[0]).weights == std::get<tg::int8_dense>(qf.layers[0]).weights);
+  for (std::size_t r = 0; r < calibration.size(); ++r) CHECK(qd.predict(calibration[r]) == qf.predict(examples(100, 7)[r]));
+}
+
 TEST_CASE("quantize_int8 reads a dataset and batches of examples alike", "[int8]") {
   const auto params = trained_params(logits, 5);
   const auto rows = examples(64, 7);

@@ -284,7 +284,9 @@ struct int8_model {
   std::string description;  // the float model, as to_string prints it
 
   // Throws tg::data_error for a NaN input, which has no int8 value.
-  void quantize_input(const float* x, std::int8_t* q) const {
+  // x: float or double (as the parameter set), quantised through float.
+  template <class T>
+  void quantize_input(const T* x, std::int8_t* q) const {
     for (std::size_t i = 0; i < In; ++i) {
       if (std::isnan(x[i]))
         throw data_error("int8_model: input element " + std::to_string(i) + " is nan, which has no int8 value");
@@ -308,14 +310,16 @@ struct int8_model {
     }
     std::copy_n(from, Out, out);
   }
-  std::array<std::int8_t, Out> eval_int8(const float* x) const {
+  template <class T>
+  std::array<std::int8_t, Out> eval_int8(const T* x) const {
     std::array<std::int8_t, In> q;
     quantize_input(x, q.data());
     std::array<std::int8_t, Out> y;
     run(q.data(), y.data());
     return y;
   }
-  std::array<float, Out> eval(const float* x) const {
+  template <class T>
+  std::array<float, Out> eval(const T* x) const {
     const auto q = eval_int8(x);
     std::array<float, Out> y;
     dequantize_output(q.data(), y.data());
@@ -329,7 +333,9 @@ struct int8_model {
     return e.constant_bytes;
   }
   // The class: argmax of the int8 outputs (the first on ties).
-  std::size_t predict(const float* x) const {
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  std::size_t predict(const T* x) const {
     const auto q = eval_int8(x);
     return argmax(q.data(), Out);
   }
