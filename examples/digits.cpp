@@ -185,10 +185,11 @@ int main(int argc, char** argv) {
     for (std::size_t r = 0; r < test.rows(); ++r) test_inputs.push_back(test.input(r));
     write_file(folder / "digits_model_vectors.h", tg::emit_c_test_vectors(logits<1>, params, "digits_model", test_inputs));
     write_file(folder / "digits_model_int8_vectors.h", tg::emit_c_test_vectors(int8_model, "digits_model_int8", test_inputs));
+    std::size_t float_weight_bytes = 0;
+    params.for_each([&](const auto&, const auto& value) { float_weight_bytes += sizeof(float) * value.size; });
     std::printf("emitted digits_model_int8.h (%zu bytes; %zu bytes of int8 weights and int32 constants, "
                 "against %zu bytes of float32 weights)\n",
-                int8_header.size(), int8_model.constant_bytes(),
-                sizeof(float) * (pixels * hidden + hidden + hidden * classes + classes));
+                int8_header.size(), int8_model.constant_bytes(), float_weight_bytes);
     std::printf("int8 test accuracy: %.4f (%zu of %zu)\n", double(int8_right) / double(test.rows()), int8_right,
                 test.rows());
     const std::size_t right = correct_on(params, test);

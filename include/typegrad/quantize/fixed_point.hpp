@@ -8,6 +8,7 @@
 //
 // Fixed point Q(I): an int32 raw value r stands for r / 2^(31 - I).
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -146,11 +147,6 @@ constexpr std::int32_t one_over_one_plus_x_for_x_in_0_1(std::int32_t a) {
   }
   return saturating_left_shift(x, 1);
 }
-constexpr int count_leading_zeros(std::uint32_t x) {
-  int n = 0;
-  for (std::uint32_t bit = std::uint32_t{1} << 31; bit != 0 && (x & bit) == 0; bit >>= 1) ++n;
-  return n;
-}
 
 // The parameters TFLite Micro's SoftmaxPrepare derives from the input scale
 // (beta 1): the Q5 rescaling multiplier, its left shift, and the smallest
@@ -188,7 +184,7 @@ inline void softmax_int8(const std::int8_t* in, std::int8_t* out, std::size_t n,
     if (diff >= p.diff_min)
       sum_of_exps += rounding_divide_by_pot(scaled_exp(diff), softmax_accumulation_integer_bits);
   }
-  const int headroom_plus_one = count_leading_zeros(static_cast<std::uint32_t>(sum_of_exps));
+  const int headroom_plus_one = std::countl_zero(static_cast<std::uint32_t>(sum_of_exps));
   const int bits_over_unit = softmax_accumulation_integer_bits - headroom_plus_one;
   const auto shifted_sum_minus_one = static_cast<std::int32_t>(
       (static_cast<std::uint32_t>(sum_of_exps) << headroom_plus_one) - (std::uint32_t{1} << 31));

@@ -115,7 +115,7 @@ struct int8_emission {
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (i % 16 == 0) constants += "\n  ";
       // INT32_MIN has no decimal literal of type int32_t in C; spell it as an expression.
-      if constexpr (std::is_same_v<T, std::int32_t>)
+      if constexpr (same_type<T, std::int32_t>)
         constants += values[i] == std::numeric_limits<std::int32_t>::min() ? std::string("INT32_MIN")
                                                                              : std::to_string(values[i]);
       else
@@ -351,11 +351,6 @@ struct int8_model {
 // ---- lowering a model to int8 layers, at compile time ----------------------------------
 namespace quantize_detail {
 
-template <class E>
-struct is_param_expr : std::false_type {};
-template <fixed_string N, class S>
-struct is_param_expr<leaf_expr<param_leaf<N, S>>> : std::true_type {};
-
 // A layer recipe: the node whose value is the layer's output, and what to
 // build from.
 template <class Node, class W, class B, bool TransposedW, class Activation>
@@ -408,10 +403,12 @@ struct extended {
   using input = typename Inner::input;
 };
 
+template <class E>
+concept param_expression = leaf_expression<E> && is_param_leaf_v<leaf_of_t<E>>;
 template <class W>
-concept dense_weights = is_param_expr<W>::value && shape_of_t<W>::rank == 2;
+concept dense_weights = param_expression<W> && shape_of_t<W>::rank == 2;
 template <class B>
-concept dense_bias = is_param_expr<B>::value && shape_of_t<B>::rank == 1;
+concept dense_bias = param_expression<B> && shape_of_t<B>::rank == 1;
 
 template <bool TB, class X, class W>
   requires dense_weights<W> && (shape_of_t<X>::rank == 2)
@@ -450,19 +447,9 @@ struct culprit_op<node<Op, C...>> {
 };
 
 template <class... R>
-constexpr std::size_t count(type_list<R...>) {
-  return sizeof...(R);
-}
-template <class... R>
 constexpr std::size_t widest(type_list<R...>) {
-  return std::max({std::size_t{1}, shape_of_t<typename R::node>::dims[shape_of_t<typename R::node>::rank - 1]...});
+  return std::max({std::size_t{1}, last_extent_v<shape_of_t<typename R::node>>...});
 }
-
-}  // namespace quantize_detail
-}  // namespace typegrad
-
-namespace typegrad {
-namespace quantize_detail {
 
 template <class T>
 void check_finite(const T* values, std::size_t n, const std::string& what) {
@@ -654,7 +641,7 @@ auto quantize_int8(const Model& model, const Params& params, const Calibration& 
     using T = typename Params::scalar_type;
 
     // The ranges: the input's, then each layer's output, over every example.
-    constexpr std::size_t layer_count = quantize_detail::count(recipes{});
+    constexpr std::size_t layer_count = recipes::size;
     std::array<quantize_detail::range, layer_count + 1> ranges{};
     auto data = std::make_unique<decltype(bind(input{} = tensor_for_t<T, input_shape>{}))>();
     auto& x = (*data)[input{}];
