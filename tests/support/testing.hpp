@@ -71,9 +71,63 @@ void check_direction(const Loss& loss, const Env& env, std::mt19937_64& rng, con
   REQUIRE(std::abs(along - numeric) <= 1e-7 * std::max(1.0, std::abs(numeric)));
 }
 
+// The forward-mode law: <R, J u> from the op's JVP rules equals <Jᵀ R, u>
+// from its VJP rules, for random tangents u of every listed terminal.
+template <class Out, class Env, class R, class... Wrt>
+void check_jvp_against_vjp(const Out& out, const Env& env, const R& r, std::mt19937_64& rng, const Wrt&... wrt) {
+  const auto g = tg::grad(tg::sum(tg::hadamard(out, r)), wrt...)(env);
+  const auto seeds = tg::bind((tg::tangent(wrt) = random_tensor<tg::shape_of_t<Wrt>>(rng, uniform{}))...);
+  const auto moved = tg::jvp(out, wrt...)(env, seeds);
+  double forward = 0, reverse = 0;
+  const auto& weights = env[r];
+  for (std::size_t i = 0; i < weights.size; ++i) forward += weights[i] * moved.tangent[i];
+  auto add_one = [&](const auto& terminal) {
+    const auto& u = seeds[tg::tangent(terminal)];
+    for (std::size_t i = 0; i < u.size; ++i) reverse += g[terminal][i] * u[i];
+  };
+  (add_one(wrt), ...);
+  INFO("<R, J u> = " << forward << ", <J^T R, u> = " << reverse);
+  REQUIRE(std::abs(forward - reverse) <= 1e-12 * std::max(1.0, std::abs(reverse)));
+}
+
+// The second-order law: the Hessian-vector product of L (forward over
+// reverse, so the JVP rules of every VJP rule) against central differences
+// of the gradient along v.
+template <class Loss, class Env, class... Wrt>
+void check_hvp_against_differences(const Loss& loss, const Env& env, std::mt19937_64& rng, const Wrt&... wrt) {
+  const auto seeds = tg::bind((tg::tangent(wrt) = random_tensor<tg::shape_of_t<Wrt>>(rng, uniform{}))...);
+  const auto derived = tg::hvp(loss, wrt...)(env, seeds);
+  const double h = 1e-5;
+  Env plus = env, minus = env;
+  auto move = [&](const auto& terminal) {
+    using leaf = tg::leaf_of_t<std::remove_cvref_t<decltype(terminal)>>;
+    const auto& v = seeds[tg::tangent(terminal)];
+    auto& up = plus.template lookup_mutable<leaf>();
+    auto& down = minus.template lookup_mutable<leaf>();
+    for (std::size_t i = 0; i < up.size; ++i) {
+      up[i] += h * v[i];
+      down[i] -= h * v[i];
+    }
+  };
+  (move(wrt), ...);
+  const auto g_plus = tg::grad(loss, wrt...)(plus);
+  const auto g_minus = tg::grad(loss, wrt...)(minus);
+  auto compare = [&](const auto& terminal) {
+    for (std::size_t i = 0; i < derived.product[terminal].size; ++i) {
+      const double numeric = (g_plus[terminal][i] - g_minus[terminal][i]) / (2 * h);
+      const double analytic = derived.product[terminal][i];
+      INFO("(H v)[" << i << "] derived " << analytic << ", differences of the gradient " << numeric);
+      REQUIRE(std::abs(analytic - numeric) <= 1e-6 * std::max(1.0, std::abs(numeric)));
+    }
+  };
+  (compare(wrt), ...);
+}
+
 // The law test of one op: L = sum(op(...) ⊙ R) with R random, so that the
 // op's VJP is exercised with a random cotangent, at many seeded points:
-// element-wise central differences (gradcheck) and the directional check.
+// element-wise central differences (gradcheck), the directional check, the
+// JVP against the VJP, and the Hessian-vector product against differences
+// of the gradient.
 template <class Sampler, class Out, class... Wrt>
 void check_op_laws(const Out& out, Sampler sample, const Wrt&... wrt) {
   constexpr input_like<Out> R{};
@@ -88,6 +142,8 @@ void check_op_laws(const Out& out, Sampler sample, const Wrt&... wrt) {
     REQUIRE(report.elements_checked == (std::size_t{0} + ... + tg::shape_of_t<Wrt>::size));
     REQUIRE(report.passed(1e-7));
     check_direction(loss, env, rng, wrt...);
+    check_jvp_against_vjp(out, env, R, rng, wrt...);
+    check_hvp_against_differences(loss, env, rng, wrt...);
   }
 }
 

@@ -86,15 +86,16 @@ template <class Wrt, bool IsTerminal>
 struct grad_target_is_terminal {
   static constexpr bool value = IsTerminal;
 };
+// an expression made by derivative or tangent_of holds no runtime numbers
+// (they live in a program, not in the type); Operation names the call
+template <class Operation, class ExpressionShape, std::size_t RuntimeNumbers>
+struct derived_expression_has_exact_numbers {
+  static constexpr bool value = RuntimeNumbers == 0;
+};
 // only params and inputs are bound to values (not constants)
 template <class Name, class Terminal, bool IsVariable>
 struct bound_terminal_is_variable {
   static constexpr bool value = IsVariable;
-};
-// an op whose VJP is not differentiated again, at its operands' shapes
-template <class Op, class... OperandShapes>
-struct has_second_derivative {
-  static constexpr bool value = false;
 };
 // repeat_cols takes a scalar or a vector
 template <class S>

@@ -53,6 +53,10 @@ struct add_op {
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::unbroadcast<shape_of_t<child_t<I, Y>>>(u);
   }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::broadcast<shape_of_t<Y>>(t);
+  }
 };
 
 // ---- a - b ---------------------------------------------------------------------
@@ -80,6 +84,13 @@ struct subtract_op {
     else
       return typegrad::unbroadcast<shape_of_t<child_t<1, Y>>>(typegrad::negate(u));
   }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::broadcast<shape_of_t<Y>>(t);
+    else
+      return typegrad::broadcast<shape_of_t<Y>>(typegrad::negate(t));
+  }
 };
 
 // ---- hadamard(a, b), and a scalar times a tensor ---------------------------------
@@ -103,6 +114,14 @@ struct multiply_op {
   template <std::size_t I, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
     return typegrad::unbroadcast<shape_of_t<child_t<I, Y>>>(typegrad::hadamard(u, typegrad::child<1 - I>(y)));
+  }
+  // The product rule, one operand's tangent at a time; the product broadcasts.
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::hadamard(t, typegrad::child<1>(y));
+    else
+      return typegrad::hadamard(typegrad::child<0>(y), t);
   }
 };
 
@@ -132,6 +151,14 @@ struct divide_op {
     else
       return typegrad::unbroadcast<shape_of_t<child_t<1, Y>>>(typegrad::negate(typegrad::divide(typegrad::hadamard(u, y), typegrad::child<1>(y))));
   }
+  // dy = ta / b - tb y / b.
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::divide(t, typegrad::child<1>(y));
+    else
+      return typegrad::negate(typegrad::divide(typegrad::hadamard(t, y), typegrad::child<1>(y)));
+  }
 };
 
 // ---- -a ------------------------------------------------------------------------
@@ -153,6 +180,10 @@ struct negate_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::negate(u);
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::negate(t);
   }
 };
 

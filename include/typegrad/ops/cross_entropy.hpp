@@ -20,6 +20,12 @@
 namespace typegrad {
 
 namespace detail {
+// Ones with one element per row of p: the cotangent that turns a per-row
+// gradient kernel into the row's partial derivatives.
+template <class P>
+constexpr auto ones_per_row(const P&) {
+  return typegrad::broadcast<drop_last_t<shape_of_t<P>>>(literal<1>);
+}
 template <class P, class Y>
 constexpr auto cross_entropy_shape(P, Y) {
   static_assert(diagnostics::cross_entropy_shapes_agree<P, Y>::value,
@@ -64,6 +70,8 @@ struct cross_entropy_op {
   // dp = -u y / p and dy = -u log p, u repeated along each row.
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u);
+  template <std::size_t I, class Yn, class T>
+  static constexpr auto jvp(const Yn& node, const T& t);
 };
 
 // The VJP of cross_entropy with respect to p: dp_rj = -u_r y_rj / p_rj, and
@@ -95,13 +103,38 @@ struct cross_entropy_grad_op {
       c.line("}");
     });
   }
-  template <std::size_t I, class Yn, class U>
-  static constexpr auto vjp(const Yn&, const U&) {
-    static_assert(diagnostics::has_second_derivative<cross_entropy_op, shape_of_t<child_t<0, Yn>>>::value,
-                  "typegrad: second derivatives through cross_entropy are not supported");
-    return no_grad{};
+  // g = -u y / p is diagonal in p and in y, and linear in y and in u: so
+  // dp = -w ⊙ g / p, dy = cross_entropy_grad(p, w, u) and du = rowsum(w ⊙
+  // cross_entropy_grad(p, y, 1)); the tangents take the same forms. Each
+  // keeps the zeros where y = 0.
+  template <std::size_t I, class Yn, class W>
+  static constexpr auto vjp(const Yn& node, const W& w) {
+    const auto& p = typegrad::child<0>(node);
+    if constexpr (I == 0)
+      return typegrad::negate(typegrad::divide(typegrad::hadamard(w, node), p));
+    else if constexpr (I == 1)
+      return typegrad::make_node<cross_entropy_grad_op>(p, w, typegrad::child<2>(node));
+    else
+      return typegrad::row_sums(typegrad::hadamard(w, typegrad::make_node<cross_entropy_grad_op>(p, typegrad::child<1>(node), detail::ones_per_row(p))));
+  }
+  template <std::size_t I, class Yn, class T>
+  static constexpr auto jvp(const Yn& node, const T& t) {
+    if constexpr (I == 2)
+      return typegrad::make_node<cross_entropy_grad_op>(typegrad::child<0>(node), typegrad::child<1>(node), t);
+    else
+      return vjp<I>(node, t);
   }
 };
+
+// dL_r = -rowsum(tp ⊙ y / p) - rowsum(ty ⊙ log p), with the zeros of y kept.
+template <std::size_t I, class Yn, class T>
+constexpr auto cross_entropy_op::jvp(const Yn& node, const T& t) {
+  const auto& p = typegrad::child<0>(node);
+  if constexpr (I == 0)
+    return typegrad::row_sums(typegrad::hadamard(t, typegrad::make_node<cross_entropy_grad_op>(p, typegrad::child<1>(node), detail::ones_per_row(p))));
+  else
+    return typegrad::negate(typegrad::row_sums(typegrad::hadamard(t, typegrad::log(p))));
+}
 
 template <std::size_t I, class Yn, class U>
 constexpr auto cross_entropy_op::vjp(const Yn& node, const U& u) {
@@ -166,6 +199,8 @@ struct softmax_cross_entropy_op {
   // operand only carries p = softmax(a): its dependence on a is already in da.
   template <std::size_t I, class Yn, class U>
   static constexpr auto vjp(const Yn& node, const U& u);
+  template <std::size_t I, class Yn, class T>
+  static constexpr auto jvp(const Yn& node, const T& t);
 };
 
 // The VJP of the fused loss with respect to its logits, as one kernel:
@@ -199,11 +234,34 @@ struct softmax_cross_entropy_grad_op {
              "[r * " + cols + " + j] * mass - " + in[1] + "[r * " + cols + " + j]);");
     });
   }
-  template <std::size_t I, class Yn, class U>
-  static constexpr auto vjp(const Yn&, const U&) {
-    static_assert(diagnostics::has_second_derivative<softmax_cross_entropy_op, shape_of_t<child_t<0, Yn>>>::value,
-                  "typegrad: second derivatives through softmax_cross_entropy are not supported");
-    return no_grad{};
+  // With m = rowsum(y), g_rk = u_r (p_rk m_r - y_rk) is diagonal in p and
+  // linear in y and in u:
+  //   dp = w ⊙ (u m) repeated,  dy = u (rowsum(w ⊙ p) - w) repeated where
+  //   needed,  du = rowsum(w ⊙ g(p, y, 1)).
+  // p is the softmax of the logits, so its cotangent reaches them through
+  // softmax's own VJP.
+  template <std::size_t I, class Yn, class W>
+  static constexpr auto vjp(const Yn& node, const W& w) {
+    constexpr std::size_t cols = last_extent_v<shape_of_t<Yn>>;
+    const auto& p = typegrad::child<0>(node);
+    const auto& y = typegrad::child<1>(node);
+    const auto& u = typegrad::child<2>(node);
+    if constexpr (I == 0)
+      return typegrad::hadamard(w, typegrad::repeat_cols<cols>(typegrad::hadamard(u, typegrad::row_sums(y))));
+    else if constexpr (I == 1)
+      return typegrad::hadamard(typegrad::repeat_cols<cols>(u),
+                                typegrad::subtract(typegrad::repeat_cols<cols>(typegrad::row_sums(typegrad::hadamard(w, p))), w));
+    else
+      return typegrad::row_sums(typegrad::hadamard(w, typegrad::make_node<softmax_cross_entropy_grad_op>(p, y, detail::ones_per_row(p))));
+  }
+  template <std::size_t I, class Yn, class T>
+  static constexpr auto jvp(const Yn& node, const T& t) {
+    if constexpr (I == 0)
+      return vjp<0>(node, t);
+    else if constexpr (I == 1)
+      return typegrad::make_node<softmax_cross_entropy_grad_op>(typegrad::child<0>(node), t, typegrad::child<2>(node));
+    else
+      return typegrad::make_node<softmax_cross_entropy_grad_op>(typegrad::child<0>(node), typegrad::child<1>(node), t);
   }
 };
 
@@ -217,6 +275,19 @@ constexpr auto softmax_cross_entropy_op::vjp(const Yn& node, const U& u) {
   } else {
     return no_grad{};
   }
+}
+
+// dL_r = rowsum(ta ⊙ (p sum(y) - y)) - rowsum(ty ⊙ log_softmax(a)); the
+// tangent of p adds nothing, as in the VJP.
+template <std::size_t I, class Yn, class T>
+constexpr auto softmax_cross_entropy_op::jvp(const Yn& node, const T& t) {
+  const auto& p = typegrad::child<2>(node);
+  if constexpr (I == 0)
+    return typegrad::row_sums(typegrad::hadamard(t, typegrad::make_node<softmax_cross_entropy_grad_op>(p, typegrad::child<1>(node), detail::ones_per_row(p))));
+  else if constexpr (I == 1)
+    return typegrad::negate(typegrad::row_sums(typegrad::hadamard(t, typegrad::log_softmax(typegrad::child<0>(node)))));
+  else
+    return no_grad{};
 }
 
 template <expression P, expression Y>

@@ -31,6 +31,11 @@ struct map_op {
   static constexpr auto vjp(const Y& y, const U& u) {
     return F::vjp(typegrad::child<0>(y), y, u);
   }
+  // The Jacobian is diagonal, so the tangent takes the same product: t ⊙ phi'(x).
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    return F::vjp(typegrad::child<0>(y), y, t);
+  }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
     c.loop("i", Out::size, [&] { c.line(out + "[i] = " + F::cpp(in[0] + "[i]") + ";"); });

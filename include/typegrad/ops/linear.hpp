@@ -130,6 +130,13 @@ struct matmul_op {
       else
         return detail::maybe_transpose<TransposeB>(typegrad::matmul(typegrad::transpose(a), u));
     }
+  }  // Bilinear: the tangent of one factor times the other, flags kept.
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::make_node<matmul_op>(t, typegrad::child<1>(y));
+    else
+      return typegrad::make_node<matmul_op>(typegrad::child<0>(y), t);
   }
 };
 
@@ -162,6 +169,12 @@ struct outer_op {
       return typegrad::matmul(u, typegrad::child<1>(y));
     else
       return typegrad::matmul(typegrad::transpose(u), typegrad::child<0>(y));
+  }  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::outer(t, typegrad::child<1>(y));
+    else
+      return typegrad::outer(typegrad::child<0>(y), t);
   }
 };
 
@@ -191,6 +204,9 @@ struct transpose_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::transpose(u);
+  }  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::transpose(t);
   }
 };
 

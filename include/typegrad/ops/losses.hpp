@@ -57,6 +57,17 @@ struct mse_op {
     else
       return typegrad::negate(dp);
   }
+  // dL = (2 / n) sum((p - y) ⊙ (tp - ty)).
+  template <std::size_t I, class Yn, class T>
+  static constexpr auto jvp(const Yn& node, const T& t) {
+    using S = shape_of_t<child_t<0, Yn>>;
+    const auto dl = typegrad::hadamard(literal<2, static_cast<long long>(S::size)>,
+                                       typegrad::sum(typegrad::hadamard(typegrad::subtract(typegrad::child<0>(node), typegrad::child<1>(node)), t)));
+    if constexpr (I == 0)
+      return dl;
+    else
+      return typegrad::negate(dl);
+  }
 };
 
 struct bce_with_logits_op {
@@ -93,6 +104,11 @@ struct bce_with_logits_op {
       return typegrad::hadamard(u, typegrad::subtract(typegrad::sigmoid(typegrad::child<0>(node)), typegrad::child<1>(node)));
     else
       return typegrad::negate(typegrad::hadamard(u, typegrad::child<0>(node)));
+  }
+  // Elementwise, so the tangent takes the same products.
+  template <std::size_t I, class Yn, class T>
+  static constexpr auto jvp(const Yn& node, const T& t) {
+    return vjp<I>(node, t);
   }
 };
 

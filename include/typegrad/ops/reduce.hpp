@@ -1,5 +1,6 @@
 #pragma once
-// Reductions and the broadcasts that are their adjoints:
+// Reductions and the broadcasts that are their adjoints (each is linear, so
+// its tangent is the op applied to the operand's tangent):
 //   sum(x), mean(x)          all elements -> scalar;   adjoint: broadcast
 //   row_sums(x)              [m,n] -> [m], [n] -> [];   adjoint: repeat_cols
 //   repeat_cols<C>(x)        [m] -> [m,C], [] -> [C];   adjoint: row_sums
@@ -50,6 +51,10 @@ struct sum_op {
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::broadcast<shape_of_t<child_t<0, Y>>>(u);
   }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::sum(t);
+  }
 };
 
 struct mean_op {
@@ -70,6 +75,10 @@ struct mean_op {
   static constexpr auto vjp(const Y&, const U& u) {
     using S = shape_of_t<child_t<0, Y>>;
     return typegrad::broadcast<S>(typegrad::hadamard(u, literal<1, static_cast<long long>(S::size)>));
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::mean(t);
   }
 };
 
@@ -105,6 +114,10 @@ struct row_sums_op {
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::repeat_cols<last_extent_v<shape_of_t<child_t<0, Y>>>>(u);
   }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::row_sums(t);
+  }
 };
 
 template <std::size_t Cols>
@@ -137,6 +150,10 @@ struct repeat_cols_op {
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::row_sums(u);
   }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::repeat_cols<Cols>(t);
+  }
 };
 
 template <class To>
@@ -164,6 +181,10 @@ struct broadcast_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::unbroadcast<shape_of_t<child_t<0, Y>>>(u);
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::broadcast<To>(t);
   }
 };
 
@@ -199,6 +220,10 @@ struct unbroadcast_op {
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
     return typegrad::broadcast<shape_of_t<child_t<0, Y>>>(u);
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::unbroadcast<To>(t);
   }
 };
 

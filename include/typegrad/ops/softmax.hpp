@@ -88,6 +88,12 @@ struct softmax_op {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
     return typegrad::hadamard(y, typegrad::subtract(u, typegrad::repeat_cols<cols>(typegrad::row_sums(typegrad::hadamard(u, y)))));
   }
+  // The Jacobian diag(y) - y yᵀ of each row is symmetric: the tangent is the
+  // same product.
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    return vjp<0>(y, t);
+  }
 };
 
 struct log_softmax_op {
@@ -122,6 +128,12 @@ struct log_softmax_op {
   static constexpr auto vjp(const Y& y, const U& u) {
     constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
     return typegrad::subtract(u, typegrad::hadamard(typegrad::softmax(typegrad::child<0>(y)), typegrad::repeat_cols<cols>(typegrad::row_sums(u))));
+  }
+  // dy = t - rowsum(softmax(x) ⊙ t), the sum repeated along each row.
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    constexpr std::size_t cols = last_extent_v<shape_of_t<Y>>;
+    return typegrad::subtract(t, typegrad::repeat_cols<cols>(typegrad::row_sums(typegrad::hadamard(typegrad::softmax(typegrad::child<0>(y)), t))));
   }
 };
 
