@@ -20,6 +20,8 @@
 #include <typegrad/eval/bind.hpp>
 #include <typegrad/eval/evaluate.hpp>
 #include <typegrad/autodiff/grad.hpp>
+#include <typegrad/autodiff/forward.hpp>
+#include <typegrad/autodiff/derivatives.hpp>
 #include <typegrad/autodiff/gradcheck.hpp>
 #include <typegrad/train/adam.hpp>
 #include <typegrad/train/clip.hpp>

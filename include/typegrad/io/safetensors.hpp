@@ -324,7 +324,18 @@ checkpoint_metadata load_safetensors(const std::string& path, Params& params, ex
   return load_safetensors_bytes(safetensors::read_file(path), path, params, extras);
 }
 
-// Parameters and an optimiser's state (tg::sgd, tg::adam, tg::adamw), so
+namespace safetensors {
+// A number as text that reads back to the same value: counts in decimal,
+// doubles in their shortest round-trip form.
+template <class T>
+std::string exact_text(T value) {
+  char text[64];
+  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+  return std::string(text, end);
+}
+}  // namespace safetensors
+
+// Parameters and an optimiser's state (tg::sgd, tg::adam, tg::adamw, tg::lbfgs), so
 // that training resumes exactly where it stopped.
 template <environment_type Params, class Optimiser>
 void save_checkpoint(const std::string& path, const Params& params, const Optimiser& optimiser,
@@ -337,6 +348,10 @@ void save_checkpoint(const std::string& path, const Params& params, const Optimi
   });
   metadata["typegrad.optimizer"] = std::string(Optimiser::kind);
   metadata["typegrad.optimizer.steps"] = std::to_string(optimiser.steps);
+  if constexpr (requires { optimiser.for_each_scalar([](const std::string&, const auto&) {}); })
+    optimiser.for_each_scalar([&](const std::string& name, const auto& value) {
+      metadata["typegrad.optimizer." + name] = safetensors::exact_text(value);
+    });
   w.write(path, metadata);
 }
 
@@ -347,15 +362,18 @@ inline std::string required_field(const file_view& f, const std::string& key) {
   if (found == f.metadata.end()) f.fail("field '__metadata__': missing '" + key + "', which this checkpoint needs");
   return found->second;
 }
-// A metadata field that holds a count.
-inline std::size_t count_field(const file_view& f, const std::string& key) {
+// A metadata field that holds a number of type T, written by exact_text.
+template <class T>
+T number_field(const file_view& f, const std::string& key) {
   const std::string text = required_field(f, key);
-  std::size_t value = 0;
+  T value{};
   const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || stop != text.data() + text.size())
-    f.fail("field '__metadata__': '" + key + "' is '" + text + "', not a count");
+    f.fail("field '__metadata__': '" + key + "' is '" + text + "', not " + (std::is_integral_v<T> ? "a count" : "a number"));
   return value;
 }
+// A metadata field that holds a count.
+inline std::size_t count_field(const file_view& f, const std::string& key) { return number_field<std::size_t>(f, key); }
 
 // Stages parameters and optimiser state from f; `check(f)` may refuse the
 // file (f.fail) before anything is written; then commits.
@@ -375,6 +393,8 @@ checkpoint_metadata load_checkpoint_staged(const file_view& f, Params& params, O
   };
   for_each_named(staged_params, "", take);
   staged.for_each_state([&](std::string_view state, auto& env) { for_each_named(env, "optimizer." + std::string(state) + ".", take); });
+  if constexpr (requires { staged.for_each_scalar([](const std::string&, auto&) {}); })
+    staged.for_each_scalar([&](const std::string& name, auto& value) { value = number_field<std::remove_cvref_t<decltype(value)>>(f, "typegrad.optimizer." + name); });
   check_extras(f, expected, extras);
   check(f);
   staged.steps = steps;
