@@ -2,6 +2,7 @@
 // optimiser state; every malformed file is an error that names the file, the
 // tensor and the field, and leaves the parameter set as it was.
 #include <typegrad/io/safetensors.hpp>
+#include <typegrad/train/lbfgs.hpp>
 
 #include "../support/testing.hpp"
 
@@ -122,6 +123,36 @@ TEST_CASE("an optimiser's state is saved under optimizer. and restored with its 
   tg::sgd wrong(params2, {});
   REQUIRE_THROWS_WITH(tg::load_checkpoint(path, params2, wrong),
                       path + ": field '__metadata__': 'typegrad.optimizer' is 'adam', but the optimiser is sgd");
+}
+
+TEST_CASE("an L-BFGS checkpoint holds its history and exact scalars, and resumes bit for bit", "[io][checkpoint][lbfgs]") {
+  constexpr auto bowl = tg::sum(tg::square(tg::tanh(X * W + b) - 0.25)) + tg::square(s - 2.0);
+  constexpr auto step = tg::grad(bowl);
+  auto params = filled<tg::parameters_t<double, decltype(bowl)>>(0.5);
+  const auto data = tg::bind(X = tg::tensor<double, 4, 3>{{1, 2, 3}, {0, 1, 0}, {-1, 0, 2}, {3, 1, 1}});
+  const auto objective = [&](const auto& p) { return step(p, data); };
+  const tg::lbfgs_options options{.max_iterations = 3, .history_size = 4, .search = tg::line_search::strong_wolfe};
+  tg::lbfgs opt(params, options);
+  opt.step(params, objective);
+  opt.step(params, objective);
+  const std::string path = temp_path("lbfgs.safetensors");
+  tg::save_checkpoint(path, params, opt);
+  const auto view = tg::safetensors::parse(tg::safetensors::read_file(path), path);
+  REQUIRE(view.tensors.count("optimizer.history_s.3.W") == 1);
+  REQUIRE(view.metadata.at("typegrad.optimizer") == "lbfgs");
+  REQUIRE(view.metadata.count("typegrad.optimizer.rho.0") == 1);
+
+  auto params2 = tg::parameters<double>(bowl);
+  tg::lbfgs opt2(params2, options);
+  tg::load_checkpoint(path, params2, opt2);
+  REQUIRE(opt2.pairs == opt.pairs);
+  REQUIRE(opt2.rho == opt.rho);
+  REQUIRE(opt2.step_length == opt.step_length);
+  opt.step(params, objective);
+  opt2.step(params2, objective);
+  REQUIRE(params2[W] == params[W]);
+  REQUIRE(params2[s] == params[s]);
+  REQUIRE(opt2.evaluations == opt.evaluations);
 }
 
 TEST_CASE("a checkpoint with mini-batches carries the data order; another order is refused, nothing loaded",

@@ -79,7 +79,7 @@ struct hvp_program {
 
 template <expression E, expression... Wrt>
 constexpr auto hvp(const E& loss, const Wrt&...) {
-  static_assert(sizeof...(Wrt) > 0, "typegrad: hvp(loss, W...) needs at least one terminal");
+  static_assert(diagnostics::derivative_lists_terminals<sizeof...(Wrt)>::value, "typegrad: hvp(loss, W...) needs at least one terminal");
   const auto form = typegrad::canonicalize(loss);
   using canonical = typename decltype(form)::expression_type;
   using root = std::conditional_t<detail::scalar_loss<E>(), canonical, decltype(typegrad::sum(canonical{}))>;

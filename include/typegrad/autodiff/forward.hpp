@@ -203,7 +203,7 @@ struct jvp_program {
 
 template <expression E, expression... Wrt>
 constexpr auto jvp(const E& expr, const Wrt&...) {
-  static_assert(sizeof...(Wrt) > 0, "typegrad: jvp(expr, W...) needs at least one terminal to move");
+  static_assert(diagnostics::derivative_lists_terminals<sizeof...(Wrt)>::value, "typegrad: jvp(expr, W...) needs at least one terminal to move");
   const auto form = typegrad::canonicalize(expr);
   constexpr bool terminals = (detail::is_terminal<std::remove_cvref_t<Wrt>>() && ...);
   using listed = std::conditional_t<terminals, type_list<std::remove_cvref_t<Wrt>...>, type_list<>>;

@@ -86,6 +86,11 @@ template <class Wrt, bool IsTerminal>
 struct grad_target_is_terminal {
   static constexpr bool value = IsTerminal;
 };
+// jvp and hvp move at least one terminal; Count is how many were listed
+template <std::size_t Count>
+struct derivative_lists_terminals {
+  static constexpr bool value = Count > 0;
+};
 // an expression made by derivative or tangent_of holds no runtime numbers
 // (they live in a program, not in the type); Operation names the call
 template <class Operation, class ExpressionShape, std::size_t RuntimeNumbers>
