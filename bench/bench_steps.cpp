@@ -4,7 +4,6 @@
 // Heap allocations per step are counted and reported as a counter.
 #include <benchmark/benchmark.h>
 
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include "peers/eigen_dynamic.hpp"
 #include "peers/hand.hpp"
 #include "peers/model.hpp"
+#include "peers/one_thread.hpp"
 #include "peers/typegrad_peer.hpp"
 #include "peers/unrolled_xor.hpp"
 #ifdef TYPEGRAD_BENCH_TORCH
@@ -119,13 +119,7 @@ bool register_large_workload(const std::string& name) {
 
 int main(int argc, char** argv) {
 #ifdef TYPEGRAD_BENCH_TORCH
-  // Every peer runs on one thread. libtorch's products go to the system BLAS,
-  // and OpenBLAS (when installed) starts one thread per core as it loads,
-  // before main: so the binary re-runs itself with one.
-  if (const char* threads = std::getenv("OPENBLAS_NUM_THREADS"); !threads || std::string(threads) != "1") {
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    execv("/proc/self/exe", argv);
-  }
+  bench::rerun_with_one_blas_thread(argv);
 #else
   std::printf("libtorch peer skipped: libtorch was not found when this was built (Debian: libtorch-dev)\n");
 #endif

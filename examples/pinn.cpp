@@ -13,6 +13,8 @@
 #include <typegrad/typegrad.hpp>
 #include <typegrad/train/lbfgs.hpp>
 
+#include "pinn_model.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,45 +23,7 @@
 
 namespace tg = typegrad;
 
-constexpr std::size_t hidden = 32, collocation = 64, check_points = 1000;
-
-// [model]
-constexpr tg::param<"W1", 1, hidden> W1;
-constexpr tg::param<"b1", hidden> b1;
-constexpr tg::param<"W2", hidden, hidden> W2;
-constexpr tg::param<"b2", hidden> b2;
-constexpr tg::param<"W3", hidden, 1> W3;
-constexpr tg::param<"b3", 1> b3;
-
-template <class X>
-constexpr auto u(const X& x) {
-  return tg::tanh(tg::tanh(x * W1 + b1) * W2 + b2) * W3 + b3;
-}
-
-constexpr tg::input<"x", collocation, 1> x;          // collocation points
-constexpr tg::input<"f", collocation, 1> f;          // pi^2 sin(pi x) there
-constexpr tg::input<"boundary", 2, 1> boundary;      // -1 and 1
-
-// Each row of u(x) depends on its own x only, so the derivative of the sum
-// is u' row by row, and once more u''.
-constexpr auto du = tg::derivative(tg::sum(u(x)), x);
-constexpr auto d2u = tg::derivative(tg::sum(du), x);
-constexpr auto loss = tg::mean(tg::square(d2u + f)) + tg::mean(tg::square(u(boundary)));
-constexpr auto step = tg::grad(loss);  // every param
-// [model]
-
-template <class T>
-auto problem_data() {
-  tg::tensor<T, collocation, 1> xs{}, fs{};
-  for (std::size_t i = 0; i < collocation; ++i) {
-    const double at = -1.0 + 2.0 * double(i) / double(collocation - 1);
-    xs[i] = T(at);
-    fs[i] = T(std::numbers::pi * std::numbers::pi * std::sin(std::numbers::pi * at));
-  }
-  tg::tensor<T, 2, 1> ends{};
-  ends[0] = T(-1), ends[1] = T(1);
-  return tg::bind(x = xs, f = fs, boundary = ends);
-}
+using namespace pinn;
 
 // ||u - sin(pi x)|| / ||sin(pi x)|| over evenly spaced points.
 template <class Params>

@@ -7,8 +7,9 @@ How they are made, without typegrad:
 - u'' of a 1-4-4-1 tanh network at a few points comes from two calls of
   torch.autograd.grad with create_graph=True;
 - L-BFGS runs torch.optim.LBFGS (with and without the strong-Wolfe line
-  search) on a 2-4-1 tanh regression net with mse, recording the loss each
-  step returns and the parameters after it.
+  search) on a 2-4-1 tanh regression net with mse and on an L2-regularised
+  logistic regression, recording the loss each step returns, the parameters
+  after it and the iterations and evaluations so far.
 Inputs and parameters come from numpy's default_rng with fixed seeds, so the
 output is the same on every run. torch runs on one thread.
 
@@ -88,25 +89,48 @@ du = torch.autograd.grad(u.sum(), points, create_graph=True)[0]
 d2u = torch.autograd.grad(du.sum(), points, create_graph=True)[0]
 emit("d2u_loss_grad_P1", torch.autograd.grad(torch.mean(d2u ** 2), params[0])[0])
 
-# ---- L-BFGS on a 2-4-1 tanh regression net, mse over 8 points
+# ---- L-BFGS on a 2-4-1 tanh regression net, mse over 8 points, and on an
+# L2-regularised logistic regression (convex: it runs to the optimum, where
+# the stopping rules end the steps early)
 Xr, Yr = tensor(8, 2), tensor(8, 1)
 start = [tensor(2, 4), tensor(4), tensor(4, 1), tensor(1)]
 for n, t in [("Xr", Xr), ("Yr", Yr), ("R1", start[0]), ("r1", start[1]), ("R2", start[2]), ("r2", start[3])]:
     emit(n, t)
-for label, options in [("wolfe", dict(lr=1, max_iter=20, history_size=5, line_search_fn="strong_wolfe")),
-                       ("fixed", dict(lr=0.2, max_iter=7, history_size=3))]:
-    params = [t.clone().requires_grad_() for t in start]
+Xl, Yl, Vl = tensor(12, 3), torch.tensor(rng.integers(0, 2, size=(12, 1))).double(), tensor(3, 1)
+for n, t in [("Xl", Xl), ("Yl", Yl), ("Vl", Vl)]:
+    emit(n, t)
+
+
+def regression(params):
+    out = torch.tanh(Xr @ params[0] + params[1]) @ params[2] + params[3]
+    return torch.mean((out - Yr) ** 2)
+
+
+def logistic(params):
+    z = Xl @ params[0]
+    return torch.mean(torch.nn.functional.binary_cross_entropy_with_logits(z, Yl, reduction="none")) + \
+        0.1 * torch.sum(params[0] ** 2)
+
+
+# The tanh net is not convex: over many iterations the rounding of the dot
+# products (torch's order is not typegrad's) grows, so it runs two steps
+# with the line search and four without.
+for label, model, begin, steps, options in [
+        ("wolfe", regression, start, 2, dict(lr=1, max_iter=20, history_size=5, line_search_fn="strong_wolfe")),
+        ("fixed", regression, start, 4, dict(lr=0.2, max_iter=7, history_size=3)),
+        ("convex", logistic, [Vl], 4,
+         dict(lr=1, max_iter=20, history_size=4, tolerance_change=1e-12, line_search_fn="strong_wolfe"))]:
+    params = [t.clone().requires_grad_() for t in begin]
     optimiser = torch.optim.LBFGS(params, **options)
 
     def closure():
         optimiser.zero_grad()
-        out = torch.tanh(Xr @ params[0] + params[1]) @ params[2] + params[3]
-        loss = torch.mean((out - Yr) ** 2)
+        loss = model(params)
         loss.backward()
         return loss
 
     losses, after, counts = [], [], []
-    for step in range(4):
+    for step in range(steps):
         losses.append(float(optimiser.step(closure)))
         after.append(torch.cat([p.detach().reshape(-1) for p in params]))
         state = optimiser.state[params[0]]

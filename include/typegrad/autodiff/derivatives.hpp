@@ -114,6 +114,16 @@ struct jacobian_sweep<E, W, jacobian_mode::reverse> {
   using swept = gradient_t<canonical_t<decltype(typegrad::sum(typegrad::hadamard(E{}, seed{})))>, W>;
 };
 
+// One sweep: Swept evaluated with the bindings and Seed bound to a value.
+template <class T, class Seed, class Swept, std::size_t NumberCount, class... Envs>
+auto seeded_run(const std::array<double, NumberCount>& numbers, const Envs&... envs) {
+  return [&numbers, &envs...](const auto& value) {
+    const auto seed_binding = typegrad::bind(Seed{} = value);
+    const auto seeded = detail::join_environments(envs..., seed_binding);
+    return std::get<0>(detail::evaluate_roots<T, NumberCount, Swept>(seeded, numbers));
+  };
+}
+
 // Sets seed to the I-th unit vector, runs, and hands the result to store.
 template <class Seed, class T, std::size_t Count, class Run, class Store>
 void sweep_unit_vectors(Run run, Store store) {
@@ -145,11 +155,7 @@ struct jacobian_program {
   TYPEGRAD_FLATTEN auto operator()(const Envs&... envs) const {
     using T = typename decltype(detail::join_environments(envs...))::scalar_type;
     tensor<T, outputs, inputs> out{};
-    const auto run = [&](const auto& unit) {
-      const auto seed_binding = typegrad::bind(seed{} = unit);
-      const auto seeded = detail::join_environments(envs..., seed_binding);
-      return std::get<0>(detail::evaluate_roots<T, NumberCount, swept>(seeded, numbers));
-    };
+    const auto run = detail::seeded_run<T, seed, swept>(numbers, envs...);
     if constexpr (mode == jacobian_mode::forward) {
       detail::sweep_unit_vectors<seed, T, inputs>(run, [&](std::size_t j, const auto& column) {
         for (std::size_t i = 0; i < outputs; ++i) out[i * inputs + j] = column[i];
@@ -187,11 +193,7 @@ struct hessian_program {
   TYPEGRAD_FLATTEN auto operator()(const Envs&... envs) const {
     using T = typename decltype(detail::join_environments(envs...))::scalar_type;
     tensor<T, size, size> out{};
-    const auto run = [&](const auto& unit) {
-      const auto seed_binding = typegrad::bind(seed{} = unit);
-      const auto seeded = detail::join_environments(envs..., seed_binding);
-      return std::get<0>(detail::evaluate_roots<T, NumberCount, swept>(seeded, numbers));
-    };
+    const auto run = detail::seeded_run<T, seed, swept>(numbers, envs...);
     detail::sweep_unit_vectors<seed, T, size>(run, [&](std::size_t j, const auto& column) {
       for (std::size_t i = 0; i < size; ++i) out[i * size + j] = column[i];
     });
