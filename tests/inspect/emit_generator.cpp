@@ -111,10 +111,12 @@ int main(int argc, char** argv) {
                               X = filled<tg::tensor<double, 5, 3>>(0.7, 0.2), Y = probabilities<tg::tensor<double, 5, 4>>(0.3));
     write_case(dir, expected, "losses_grad", tg::grad(loss), env, 1e-13);
     // The same in float: emit_cpp<float> computes in float, as typegrad's
-    // float kernels do.
+    // float kernels do. The emitted code calls std::tanh, typegrad its vector
+    // tanh (within 3 ulp of it), which this loss's gradient amplifies to
+    // about 2e-5 of the 1e-3 floor.
     const auto env_f32 = tg::bind(W = filled<tg::tensor<float, 3, 4>>(0.9, 0.1), b = filled<tg::tensor<float, 4>>(1.3, 0.4),
                                   X = filled<tg::tensor<float, 5, 3>>(0.7, 0.2), Y = probabilities<tg::tensor<float, 5, 4>>(0.3));
-    write_case(dir, expected, "losses_grad_f32", tg::grad(loss), env_f32, 1e-5);
+    write_case(dir, expected, "losses_grad_f32", tg::grad(loss), env_f32, 5e-5);
   }
   {
     using namespace vector_product;

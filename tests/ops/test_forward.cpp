@@ -167,3 +167,46 @@ TEST_CASE("the vector exp inside softmax is within 1 ulp of std::exp, equal in e
   CHECK(float_lanes);
   CHECK(tg::kernels::simd::exp_nonpositive<double, 1>(-800.0) == 0.0);  // below the normal range: 0
 }
+
+namespace {
+// ulps between the vector tanh and std::tanh over magnitudes 1e-8 to 30, both
+// signs, and whether every vector lane equals the scalar path.
+template <class T>
+std::pair<double, bool> tanh_accuracy() {
+  namespace simd = tg::kernels::simd;
+  constexpr std::size_t L = simd::lanes<T>;
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> exponent(-8, 1.5), sign(-1, 1);
+  double worst = 0;
+  bool lanes_agree = true;
+  for (int trial = 0; trial < 50000; ++trial) {
+    T x[L], y[L];
+    for (auto& v : x) v = T(sign(rng) * std::pow(10.0, exponent(rng)));
+    simd::store<T, L>(y, simd::tanh<T, L>(simd::load<T, L>(x)));
+    for (std::size_t i = 0; i < L; ++i) {
+      const T want = std::tanh(x[i]);
+      lanes_agree = lanes_agree && simd::tanh<T, 1>(x[i]) == y[i];
+      const T step = std::nextafter(std::abs(want), T(2)) - std::abs(want);
+      worst = std::max(worst, std::abs(double(y[i]) - double(want)) / double(step));
+    }
+  }
+  return {worst, lanes_agree};
+}
+}  // namespace
+
+TEST_CASE("the vector tanh is within 3 ulp of std::tanh, equal in every lane, exact at 0, +-inf and NaN", "[ops][elementwise][tanh]") {
+  namespace simd = tg::kernels::simd;
+  const auto [double_ulps, double_lanes] = tanh_accuracy<double>();
+  const auto [float_ulps, float_lanes] = tanh_accuracy<float>();
+  INFO("double: " << double_ulps << " ulp, float: " << float_ulps << " ulp");
+  CHECK(double_ulps <= 3.0);
+  CHECK(float_ulps <= 3.0);
+  CHECK(double_lanes);
+  CHECK(float_lanes);
+  CHECK(simd::tanh<double, 1>(0.0) == 0.0);
+  CHECK(std::signbit(simd::tanh<double, 1>(-0.0)));
+  CHECK(simd::tanh<double, 1>(INFINITY) == 1.0);
+  CHECK(simd::tanh<float, 1>(-INFINITY) == -1.0f);
+  CHECK(std::isnan(simd::tanh<double, 1>(NAN)));
+  CHECK(simd::tanh<float, 1>(1e-30f) == 1e-30f);
+}

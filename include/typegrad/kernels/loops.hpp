@@ -2,9 +2,11 @@
 // Loop helpers shared by the kernels. Every extent is a compile-time
 // constant: small kernels are written out in full, larger ones vectorised.
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include <typegrad/detail/config.hpp>
+#include <typegrad/kernels/simd.hpp>
 
 namespace typegrad::kernels {
 
@@ -68,6 +70,23 @@ TYPEGRAD_ALWAYS_INLINE constexpr void map(Out& out, const X& x, F f) {
   auto* __restrict o = out.data();
   const auto* __restrict in = x.data();
   for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { o[i] = f(in[i]); });
+}
+
+// out = f(x) elementwise, with f's vector form (fv on simd::vec<T>) a vector
+// at a time, and the tail with the one-lane form, the same operations: every
+// element rounds alike at any batch size. In a constant expression, f.
+template <class Out, class X, class F, class FV>
+TYPEGRAD_ALWAYS_INLINE constexpr void map_lanes(Out& out, const X& x, F f, FV fv) {
+  using T = typename Out::value_type;
+  constexpr std::size_t L = simd::lanes<T>;
+  if (std::is_constant_evaluated()) {
+    kernels::map(out, x, f);
+  } else {
+    constexpr std::size_t whole = Out::size / L * L;
+    for (std::size_t i = 0; i < whole; i += L)
+      simd::store<T, L>(out.data() + i, fv.template operator()<T, L>(simd::load<T, L>(x.data() + i)));
+    for (std::size_t i = whole; i < Out::size; ++i) out[i] = fv.template operator()<T, 1>(x[i]);
+  }
 }
 
 }  // namespace typegrad::kernels

@@ -5,6 +5,7 @@
 // constant expression they take their scalar loops.
 #include <cstddef>
 #include <cstring>
+#include <limits>
 
 #include <typegrad/detail/config.hpp>
 
@@ -130,6 +131,65 @@ TYPEGRAD_ALWAYS_INLINE inline vec<T, W> exp_nonpositive(vec<T, W> x) {
   for (int n = C::degree; n >= 1; --n) p = p * (r * (T(1) / T(n))) + T(1);
   const I scale = (as_bits(t) - as_bits(V{} + C::shifter) + B(C::bias)) << C::mantissa;
   return as_value(as_bits(p * as_value(scale)) & in_range);
+}
+
+}  // namespace typegrad::kernels::simd
+
+namespace typegrad::kernels::simd {
+
+// tanh(x) on a vector or a scalar, every lane with the same operations. With
+// a = |x| (clamped to 20, where tanh rounds to 1 in float and double):
+//   a <  ln2 / 2:  m = expm1(-2a) by its Taylor series, which has no
+//                  cancellation; tanh a = -m / (2 + m);
+//   a >= ln2 / 2:  e = exp(-2a) <= 1/2 (exp_nonpositive); tanh a =
+//                  (1 - e) / (1 + e), where 1 - e loses at most one bit;
+// then x's sign; NaN passes through. The selections are made on the integer
+// bits (positive floats order as their bits do), as exp_nonpositive does.
+// Tested against std::tanh in tests/ops/test_forward.cpp.
+template <class T>
+struct tanh_constants;
+template <>
+struct tanh_constants<double> {
+  static constexpr int series_degree = 17;  // |2a|^18 / 18! < 1e-19 for a < ln2 / 2
+};
+template <>
+struct tanh_constants<float> {
+  static constexpr int series_degree = 10;  // |2a|^11 / 11! < 1e-9
+};
+
+template <class T, std::size_t W>
+TYPEGRAD_ALWAYS_INLINE inline vec<T, W> tanh(vec<T, W> x) {
+  using B = typename exp_constants<T>::bits;
+  using I = vec<B, W>;
+  using V = vec<T, W>;
+  auto as_bits = [](V v) {
+    I i;
+    std::memcpy(&i, &v, sizeof i);
+    return i;
+  };
+  auto as_value = [](I i) {
+    V v;
+    std::memcpy(&v, &i, sizeof v);
+    return v;
+  };
+  // All ones where the bits of a exceed those of b (both non-negative).
+  auto above = [](I a, I b) { return (b - a) >> B(8 * sizeof(B) - 1); };
+  constexpr B sign_bit = B(1) << (8 * sizeof(B) - 1);
+  const I bits = as_bits(x);
+  const I magnitude = bits & ~sign_bit;
+  const I is_nan = above(magnitude, as_bits(V{} + std::numeric_limits<T>::infinity()));
+  const I big = above(magnitude, as_bits(V{} + T(20)));
+  const V a = as_value((magnitude & ~big) | (as_bits(V{} + T(20)) & big));
+  const I small = above(as_bits(V{} + T(0.34657359027997264)), as_bits(a));  // ln2 / 2 > a
+  const V y = T(-2) * a;
+  V m = V{} + T(1);
+  for (int n = tanh_constants<T>::series_degree; n >= 2; --n) m = m * (y * (T(1) / T(n))) + T(1);
+  m = m * y;
+  const V e = exp_nonpositive<T, W>(y);
+  const V numerator = as_value((as_bits(-m) & small) | (as_bits(T(1) - e) & ~small));
+  const V denominator = as_value((as_bits(T(2) + m) & small) | (as_bits(T(1) + e) & ~small));
+  const I result = as_bits(numerator / denominator) | (bits & sign_bit);
+  return as_value((result & ~is_nan) | (bits & is_nan));
 }
 
 }  // namespace typegrad::kernels::simd
