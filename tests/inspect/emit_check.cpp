@@ -30,6 +30,7 @@ int main() {
   check_losses_grad(compare);
   check_losses_grad_f32(compare);
   check_vector_grad(compare);
+  check_second_derivative_grad(compare);
   std::printf("emitted C++ agrees with typegrad: %d values, %d bit-identical, worst relative difference %.3g\n", checked,
               identical, worst);
   return far == 0 ? 0 : 1;

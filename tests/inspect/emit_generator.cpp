@@ -84,6 +84,19 @@ constexpr tg::input<"v", 4> v;
 constexpr auto loss = tg::sum(tg::square(tg::tanh(A * v + c))) + tg::sum(tg::relu6(4.0 * (A * v + c)));
 }  // namespace vector_product
 
+// A second derivative in the loss, as a physics-informed network has: the
+// emitted program holds u'' and its gradient, a third derivative.
+namespace second_derivative {
+constexpr tg::param<"W1", 1, 3> W1;
+constexpr tg::param<"b1", 3> b1;
+constexpr tg::param<"W2", 3, 1> W2;
+constexpr tg::input<"x", 4, 1> x;
+constexpr tg::input<"f", 4, 1> f;
+constexpr auto u = tg::tanh(x * W1 + b1) * W2;
+constexpr auto d2u = tg::derivative(tg::sum(tg::derivative(tg::sum(u), x)), x);
+constexpr auto loss = tg::mean(tg::square(d2u + f));
+}  // namespace second_derivative
+
 template <class Tensor>
 Tensor filled(double scale, double shift) {
   Tensor t{};
@@ -123,6 +136,14 @@ int main(int argc, char** argv) {
     const auto env = tg::bind(A = filled<tg::tensor<double, 3, 4>>(1.1, 0.5), c = filled<tg::tensor<double, 3>>(0.6, 0.9),
                               v = filled<tg::tensor<double, 4>>(0.8, 0.3));
     write_case(dir, expected, "vector_grad", tg::grad(loss, A, c, v), env, 1e-13);
+  }
+  {
+    using namespace second_derivative;
+    const auto env = tg::bind(W1 = filled<tg::tensor<double, 1, 3>>(1.2, 0.3), b1 = filled<tg::tensor<double, 3>>(0.7, 0.1),
+                              W2 = filled<tg::tensor<double, 3, 1>>(0.9, 0.6), x = filled<tg::tensor<double, 4, 1>>(0.5, 0.2),
+                              f = filled<tg::tensor<double, 4, 1>>(1.3, 0.8));
+    // typegrad's vector tanh is within 3 ulp of the emitted std::tanh.
+    write_case(dir, expected, "second_derivative_grad", tg::grad(loss), env, 1e-12);
   }
   return expected ? 0 : 1;
 }
