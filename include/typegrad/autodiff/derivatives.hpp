@@ -29,12 +29,17 @@ namespace detail {
 template <class Loss, class W>
 using gradient_t = or_zeros_t<shape_of_t<W>, cotangent_t<Loss, W>>;
 
-// The root of a scalar loss, or of the sum of a failed one (reported once).
+// Reports a loss that is not a scalar (then loss_root_t differentiates its
+// sum, so nothing else errs).
 template <class E>
-constexpr bool scalar_loss() {
+constexpr void check_scalar_loss() {
   static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: hvp and hessian need a scalar loss");
-  return shape_of_t<E>::rank == 0;
 }
+
+// W when it is a terminal; after the check has reported, a stand-in input
+// of W's shape, so that nothing else errs.
+template <class W, class w = std::remove_cvref_t<W>>
+using checked_target_t = std::conditional_t<is_terminal<w>(), w, leaf_expr<input_leaf<"not a terminal", shape_of_t<w>>>>;
 }  // namespace detail
 
 // What hvp returns: the loss, its gradient and H·v, each per listed terminal
@@ -80,14 +85,12 @@ struct hvp_program {
 template <expression E, expression... Wrt>
 constexpr auto hvp(const E& loss, const Wrt&...) {
   static_assert(diagnostics::derivative_lists_terminals<sizeof...(Wrt)>::value, "typegrad: hvp(loss, W...) needs at least one terminal");
+  detail::check_scalar_loss<E>();
   const auto form = typegrad::canonicalize(loss);
-  using canonical = typename decltype(form)::expression_type;
-  using root = std::conditional_t<detail::scalar_loss<E>(), canonical, decltype(typegrad::sum(canonical{}))>;
-  constexpr bool terminals = (detail::is_terminal<std::remove_cvref_t<Wrt>>() && ...);
-  using listed = std::conditional_t<terminals, type_list<std::remove_cvref_t<Wrt>...>, type_list<>>;
+  using root = detail::loss_root_t<typename decltype(form)::expression_type>;
   return [&]<class... W>(type_list<W...>) {
     return hvp_program<root, decltype(form)::number_count, W...>{form.numbers};
-  }(listed{});
+  }(detail::checked_terminals_t<Wrt...>{});
 }
 
 // ---- Jacobians -----------------------------------------------------------------
@@ -172,9 +175,8 @@ struct jacobian_program {
 template <jacobian_mode Mode = jacobian_mode::automatic, expression E, expression W>
 constexpr auto jacobian(const E& expr, const W&) {
   const auto form = typegrad::canonicalize(expr);
-  using w = std::remove_cvref_t<W>;
-  using target = std::conditional_t<detail::is_terminal<w>(), w, leaf_expr<input_leaf<"not a terminal", shape_of_t<w>>>>;
-  return jacobian_program<typename decltype(form)::expression_type, decltype(form)::number_count, target, Mode>{form.numbers};
+  return jacobian_program<typename decltype(form)::expression_type, decltype(form)::number_count, detail::checked_target_t<W>,
+                          Mode>{form.numbers};
 }
 
 // ---- Hessians --------------------------------------------------------------------
@@ -203,12 +205,10 @@ struct hessian_program {
 
 template <expression E, expression W>
 constexpr auto hessian(const E& loss, const W&) {
+  detail::check_scalar_loss<E>();
   const auto form = typegrad::canonicalize(loss);
-  using canonical = typename decltype(form)::expression_type;
-  using root = std::conditional_t<detail::scalar_loss<E>(), canonical, decltype(typegrad::sum(canonical{}))>;
-  using w = std::remove_cvref_t<W>;
-  using target = std::conditional_t<detail::is_terminal<w>(), w, leaf_expr<input_leaf<"not a terminal", shape_of_t<w>>>>;
-  return hessian_program<root, decltype(form)::number_count, target>{form.numbers};
+  using root = detail::loss_root_t<typename decltype(form)::expression_type>;
+  return hessian_program<root, decltype(form)::number_count, detail::checked_target_t<W>>{form.numbers};
 }
 
 }  // namespace typegrad

@@ -97,6 +97,10 @@ constexpr bool is_terminal() {
                 "typegrad: derivatives are taken with respect to terminals (params and inputs) only");
   return leaf_expression<W>;
 }
+// The listed terminals, each checked; none after a check has reported.
+template <class... Wrt>
+using checked_terminals_t =
+    std::conditional_t<(is_terminal<std::remove_cvref_t<Wrt>>() && ...), type_list<std::remove_cvref_t<Wrt>...>, type_list<>>;
 
 }  // namespace detail
 
@@ -205,11 +209,9 @@ template <expression E, expression... Wrt>
 constexpr auto jvp(const E& expr, const Wrt&...) {
   static_assert(diagnostics::derivative_lists_terminals<sizeof...(Wrt)>::value, "typegrad: jvp(expr, W...) needs at least one terminal to move");
   const auto form = typegrad::canonicalize(expr);
-  constexpr bool terminals = (detail::is_terminal<std::remove_cvref_t<Wrt>>() && ...);
-  using listed = std::conditional_t<terminals, type_list<std::remove_cvref_t<Wrt>...>, type_list<>>;
   return [&]<class... W>(type_list<W...>) {
     return jvp_program<typename decltype(form)::expression_type, decltype(form)::number_count, W...>{form.numbers};
-  }(listed{});
+  }(detail::checked_terminals_t<Wrt...>{});
 }
 
 }  // namespace typegrad

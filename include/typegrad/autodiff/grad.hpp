@@ -261,6 +261,11 @@ struct gradient_program {
 };
 
 namespace detail {
+// What a program differentiates: the canonical loss, or after a failed
+// scalar check its sum, so that only the check reports.
+template <class Canonical>
+using loss_root_t = std::conditional_t<shape_of_t<Canonical>::rank == 0, Canonical, decltype(typegrad::sum(Canonical{}))>;
+
 template <expression E, expression... Wrt>
 constexpr auto grad_listed(const E& loss, const Wrt&...) {
   static_assert(diagnostics::loss_is_scalar<shape_of_t<E>>::value, "typegrad: grad needs a scalar loss");
@@ -268,8 +273,7 @@ constexpr auto grad_listed(const E& loss, const Wrt&...) {
                 "typegrad: grad differentiates with respect to terminals (params and inputs) only");
   const auto form = typegrad::canonicalize(loss);
   using canonical = typename decltype(form)::expression_type;
-  // After a failed check, differentiate the sum, so that only the check reports.
-  using root = std::conditional_t<shape_of_t<E>::rank == 0, canonical, decltype(typegrad::sum(canonical{}))>;
+  using root = loss_root_t<canonical>;
   constexpr std::size_t numbers = std::remove_cvref_t<decltype(form)>::number_count;
   // Two terminals of one name are reported here, at grad, not first when the
   // program is called; then no cotangent is derived.

@@ -101,6 +101,20 @@ struct exp_constants<float> {
   static constexpr int mantissa = 23, bias = 127, degree = 7;
 };
 
+// The bits of a vector of T as integers of T's width, and back.
+template <class T, std::size_t W>
+TYPEGRAD_ALWAYS_INLINE inline vec<typename exp_constants<T>::bits, W> bits_of(vec<T, W> v) {
+  vec<typename exp_constants<T>::bits, W> i;
+  std::memcpy(&i, &v, sizeof i);
+  return i;
+}
+template <class T, std::size_t W>
+TYPEGRAD_ALWAYS_INLINE inline vec<T, W> value_of(vec<typename exp_constants<T>::bits, W> i) {
+  vec<T, W> v;
+  std::memcpy(&v, &i, sizeof v);
+  return v;
+}
+
 template <class T, std::size_t W>
 TYPEGRAD_ALWAYS_INLINE inline vec<T, W> exp_nonpositive(vec<T, W> x) {
   using C = exp_constants<T>;
@@ -108,16 +122,8 @@ TYPEGRAD_ALWAYS_INLINE inline vec<T, W> exp_nonpositive(vec<T, W> x) {
   using I = vec<B, W>;
   using V = vec<T, W>;
   constexpr T log2e = T(1.4426950408889634074), ln2_hi = T(0.693145751953125), ln2_lo = T(1.42860682030941723212e-6);
-  auto as_bits = [](V v) {
-    I i;
-    std::memcpy(&i, &v, sizeof i);
-    return i;
-  };
-  auto as_value = [](I i) {
-    V v;
-    std::memcpy(&v, &i, sizeof v);
-    return v;
-  };
+  const auto as_bits = [](V v) { return simd::bits_of<T, W>(v); };
+  const auto as_value = [](I i) { return simd::value_of<T, W>(i); };
   const V lowest = V{} + C::lowest;
   // All ones where x >= lowest, else zero: the sign of x - lowest, spread
   // by an arithmetic shift. (A vector comparison here makes GCC 12 fail with
@@ -162,16 +168,8 @@ TYPEGRAD_ALWAYS_INLINE inline vec<T, W> tanh(vec<T, W> x) {
   using B = typename exp_constants<T>::bits;
   using I = vec<B, W>;
   using V = vec<T, W>;
-  auto as_bits = [](V v) {
-    I i;
-    std::memcpy(&i, &v, sizeof i);
-    return i;
-  };
-  auto as_value = [](I i) {
-    V v;
-    std::memcpy(&v, &i, sizeof v);
-    return v;
-  };
+  const auto as_bits = [](V v) { return simd::bits_of<T, W>(v); };
+  const auto as_value = [](I i) { return simd::value_of<T, W>(i); };
   // All ones where the bits of a exceed those of b (both non-negative).
   auto above = [](I a, I b) { return (b - a) >> B(8 * sizeof(B) - 1); };
   constexpr B sign_bit = B(1) << (8 * sizeof(B) - 1);

@@ -123,7 +123,8 @@ struct lbfgs {
   static constexpr std::string_view kind = "lbfgs";
 
   lbfgs(const Params&, lbfgs_options o)
-      : options(o), steps_taken(o.history_size), gradient_changes(o.history_size), rho(o.history_size, 0.0) {}
+      : options(o), steps_taken(o.history_size), gradient_changes(o.history_size), rho(o.history_size, 0.0),
+        alpha_(o.history_size, 0.0) {}
 
   // The loss at the parameters given, before the step (as torch returns it).
   template <class P, class Closure>
@@ -377,27 +378,21 @@ struct lbfgs {
 
   // d = -H g by the two-loop recursion, newest pair first, then oldest first.
   void two_loop(const Params& gradient) {
-    std::vector<double>& alpha = scratch_alpha();
-    alpha.assign(pairs, 0.0);
     Params q{};
     detail::assign_scaled(q, -1.0, gradient);
     for (std::size_t k = pairs; k-- > 0;) {
       const std::size_t i = slot(k);
-      alpha[k] = detail::dot_sets(steps_taken[i], q) * rho[i];
-      detail::add_scaled(q, -alpha[k], gradient_changes[i]);
+      alpha_[k] = detail::dot_sets(steps_taken[i], q) * rho[i];
+      detail::add_scaled(q, -alpha_[k], gradient_changes[i]);
     }
     detail::assign_scaled(direction, hessian_diagonal, q);
     for (std::size_t k = 0; k < pairs; ++k) {
       const std::size_t i = slot(k);
       const double beta = detail::dot_sets(gradient_changes[i], direction) * rho[i];
-      detail::add_scaled(direction, alpha[k] - beta, steps_taken[i]);
+      detail::add_scaled(direction, alpha_[k] - beta, steps_taken[i]);
     }
   }
-  std::vector<double>& scratch_alpha() {
-    if (alpha_.capacity() < options.history_size) alpha_.reserve(options.history_size);
-    return alpha_;
-  }
-  std::vector<double> alpha_;
+  std::vector<double> alpha_;  // the first loop's coefficients, read by the second
 };
 
 template <class Params>
