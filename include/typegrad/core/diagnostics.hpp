@@ -44,10 +44,31 @@ template <class Lhs, class Rhs>
 struct outer_operands_are_vectors {
   static constexpr bool value = Lhs::rank == 1 && Rhs::rank == 1;
 };
-// elementwise binary ops: equal shapes, a scalar, or [n] over the rows of [m, n]
+// elementwise binary ops: shapes that broadcast (shape.hpp, broadcasts_into)
 template <class Lhs, class Rhs>
 struct elementwise_shapes_broadcast {
   static constexpr bool value = broadcastable<Lhs, Rhs>();
+};
+// conv2d: input [B,H,W,Cin], kernel [KH,KW,Cin,Cout], and a window that fits
+// the padded image (Fits, worked out by the op from its options)
+template <class Input, class Kernel, bool Fits>
+struct conv2d_operands_agree {
+  static constexpr bool value = Fits;
+};
+// max_pool2d: input [B,H,W,C] and windows that fit it (Fits, from the options)
+template <class Input, bool Fits>
+struct pool2d_window_fits {
+  static constexpr bool value = Fits;
+};
+// reshape keeps the number of elements
+template <class From, class To>
+struct reshape_keeps_size {
+  static constexpr bool value = From::size == To::size;
+};
+// flatten takes [B, ...] of rank 2 or more (or a scalar, which passes through)
+template <class S>
+struct flatten_operand_has_a_batch_axis {
+  static constexpr bool value = S::rank >= 2 || S::rank == 0;
 };
 // cross-entropy: probabilities and targets of one shape, rank 1 or 2
 template <class Probabilities, class Targets>
@@ -72,8 +93,7 @@ struct transpose_operand_has_rank_2 {
 // broadcast<To>(x) needs x to broadcast to To
 template <class From, class To>
 struct broadcasts_to {
-  static constexpr bool value =
-      same_type<From, To> || From::rank == 0 || (From::rank == 1 && To::rank == 2 && From::dims[0] == To::dims[1]);
+  static constexpr bool value = broadcasts_into<From, To>();
 };
 // grad needs a scalar loss
 template <class LossShape>
@@ -117,10 +137,10 @@ template <class T>
 struct scalar_is_float_or_double {
   static constexpr bool value = std::is_floating_point_v<T>;
 };
-// tensors have rank 0, 1 or 2
+// tensors have rank 0 to 4
 template <class S>
 struct tensor_rank_supported {
-  static constexpr bool value = S::rank <= 2;
+  static constexpr bool value = S::rank <= 4;
 };
 // a tensor's brace lists: Count values (rank 1) or Count rows of Columns
 // values each (rank 2), for a tensor of shape S

@@ -1,6 +1,7 @@
 #pragma once
 #include <typegrad/core/meta.hpp>
-// Static shapes. shape<> is a scalar, shape<n> a vector, shape<m, n> a matrix.
+// Static shapes, rank 0 to 4. shape<> is a scalar, shape<n> a vector, shape<m, n>
+// a matrix; images are NHWC, batch first: shape<B, H, W, C>.
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -57,24 +58,33 @@ struct append_axis<shape<M>, C> {
 template <class S, std::size_t C>
 using append_axis_t = typename append_axis<S, C>::type;
 
-// Shapes of up to rank 2 broadcast when they are equal, when either is a
-// scalar, or when a vector [n] meets a matrix [m, n] (it repeats over rows).
-template <class A, class B>
-constexpr bool broadcastable() {
-  if constexpr (same_type<A, B> || A::rank == 0 || B::rank == 0) {
-    return true;
-  } else if constexpr (A::rank == 1 && B::rank == 2) {
-    return A::dims[0] == B::dims[1];
-  } else if constexpr (A::rank == 2 && B::rank == 1) {
-    return A::dims[1] == B::dims[0];
-  } else {
+// numpy's broadcasting, where the smaller operand stays contiguous: From
+// broadcasts into To when To has at least its rank and, leading axes of extent
+// 1 aside, From's axes are To's last axes ([C] into [B, H, W, C], [1, n] into
+// [m, n], a scalar into anything). Element i of the result then reads element
+// i % size of From, which is what every kernel and emitter does.
+template <class From, class To>
+constexpr bool broadcasts_into() {
+  if constexpr (From::rank > To::rank) {
     return false;
+  } else {
+    std::size_t lead = 0;
+    while (lead < From::rank && From::dims[lead] == 1) ++lead;
+    for (std::size_t k = lead; k < From::rank; ++k)
+      if (From::dims[k] != To::dims[To::rank - From::rank + k]) return false;
+    return true;
   }
 }
 
-// The broadcast result: the larger of two broadcastable shapes.
+// Two shapes broadcast when either broadcasts into the other.
 template <class A, class B>
-using broadcast_shape_t = std::conditional_t<(A::rank >= B::rank), A, B>;
+constexpr bool broadcastable() {
+  return broadcasts_into<A, B>() || broadcasts_into<B, A>();
+}
+
+// The broadcast result: the shape the other broadcasts into.
+template <class A, class B>
+using broadcast_shape_t = std::conditional_t<broadcasts_into<B, A>(), A, B>;
 
 // The shape spelled as in messages and printouts: [4,2], [] for a scalar.
 template <class S>

@@ -13,7 +13,7 @@ namespace typegrad {
 template <class T, std::size_t... D>
 struct tensor {
   static_assert(diagnostics::scalar_is_float_or_double<T>::value, "typegrad: tensor elements must be float or double");
-  static_assert(diagnostics::tensor_rank_supported<shape<D...>>::value, "typegrad: tensors have rank 0, 1 or 2");
+  static_assert(diagnostics::tensor_rank_supported<shape<D...>>::value, "typegrad: tensors have rank 0 to 4");
 
   using value_type = T;
   using shape_type = shape<D...>;
@@ -60,6 +60,18 @@ struct tensor {
     return elements[i * shape_type::dims[1] + j];
   }
 
+  // Rank 3 and 4, row-major: x(b, h, w, c) for NHWC.
+  template <class... I>
+    requires(rank >= 3 && sizeof...(I) == rank && (std::is_integral_v<I> && ...))
+  constexpr T& operator()(I... i) {
+    return elements[offset(i...)];
+  }
+  template <class... I>
+    requires(rank >= 3 && sizeof...(I) == rank && (std::is_integral_v<I> && ...))
+  constexpr const T& operator()(I... i) const {
+    return elements[offset(i...)];
+  }
+
   constexpr T* data() { return elements; }
   constexpr const T* data() const { return elements; }
   constexpr T* begin() { return elements; }
@@ -78,6 +90,13 @@ struct tensor {
   }
 
  private:
+  template <class... I>
+  static constexpr std::size_t offset(I... i) {
+    const std::size_t index[] = {std::size_t(i)...};
+    std::size_t at = 0;
+    for (std::size_t axis = 0; axis < rank; ++axis) at = at * shape_type::dims[axis] + index[axis];
+    return at;
+  }
   template <std::size_t N>
   constexpr void copy_row(const T (&row)[N], std::size_t& offset) {
     for (std::size_t j = 0; j < N && offset < size; ++j) elements[offset++] = row[j];

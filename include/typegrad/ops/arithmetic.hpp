@@ -1,7 +1,7 @@
 #pragma once
 // Elementwise arithmetic with broadcasting: a + b, a - b, hadamard(a, b) (and a
-// scalar times a tensor), a / b, -a. Shapes broadcast when they are equal, when
-// either is a scalar, or when a vector [n] meets a matrix [m, n].
+// scalar times a tensor), a / b, -a. Shapes broadcast by numpy's rules where
+// the smaller operand's axes are the larger's last ones (core/shape.hpp).
 #include <cstddef>
 #include <numeric>
 #include <string_view>
@@ -38,7 +38,7 @@ struct add_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise a + b needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+                  "typegrad: elementwise a + b needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
@@ -66,7 +66,7 @@ struct subtract_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise a - b needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+                  "typegrad: elementwise a - b needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
@@ -100,7 +100,7 @@ struct multiply_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise product hadamard(a, b) needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+                  "typegrad: elementwise product hadamard(a, b) needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
@@ -132,7 +132,7 @@ struct divide_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise a / b needs shapes that broadcast (equal, a scalar, or [n] over the rows of [m,n])");
+                  "typegrad: elementwise a / b needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>

@@ -19,11 +19,15 @@ namespace typegrad {
 
 namespace init {
 
+// A matrix [in, out] has its rows' and columns' counts; a conv kernel
+// [KH, KW, Cin, Cout] (rank 3: [K, Cin, Cout]) has the window times the
+// channels in and out, as PyTorch and Keras count them.
 template <class Tensor>
 struct fans {
   using S = typename Tensor::shape_type;
-  static constexpr double in = S::rank == 2 ? double(S::dims[0]) : double(S::size);
-  static constexpr double out = S::rank == 2 ? double(S::dims[1]) : double(S::size);
+  static constexpr bool weights = S::rank >= 2;
+  static constexpr double in = weights ? double(S::size / S::dims[S::rank - 1]) : double(S::size);
+  static constexpr double out = weights ? double(S::size / S::dims[S::rank - 2]) : double(S::size);
 };
 
 struct zeros {
@@ -87,12 +91,13 @@ struct he_normal {
 
 }  // namespace init
 
-// Every rank-2 tensor of an environment (a parameter set) with `matrices`,
-// every other with `vectors`, in the environment's order.
+// Every tensor of rank 2 or more of an environment (a parameter set: weight
+// matrices and conv kernels) with `matrices`, every other (biases) with
+// `vectors`, in the environment's order.
 template <class Env, class MatrixInit, class VectorInit = init::zeros>
 void initialize(Env& params, random_engine& rng, const MatrixInit& matrices, const VectorInit& vectors = {}) {
   params.for_each([&](const auto&, auto& t) {
-    if constexpr (std::remove_cvref_t<decltype(t)>::rank == 2)
+    if constexpr (std::remove_cvref_t<decltype(t)>::rank >= 2)
       matrices(t, rng);
     else
       vectors(t, rng);
