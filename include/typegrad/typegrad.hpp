@@ -13,7 +13,9 @@
 #include <typegrad/ops/linear.hpp>
 #include <typegrad/ops/losses.hpp>
 #include <typegrad/ops/reduce.hpp>
+#include <typegrad/ops/reshape.hpp>
 #include <typegrad/ops/softmax.hpp>
+#include <typegrad/ops/spatial.hpp>
 #include <typegrad/graph/canon.hpp>
 #include <typegrad/graph/params.hpp>
 #include <typegrad/graph/topo.hpp>

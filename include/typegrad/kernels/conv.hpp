@@ -1,0 +1,129 @@
+#pragma once
+// Sliding-window kernels over NHWC images: the convolution, its two
+// transposes (the input's and the kernel's gradients), and max pooling's
+// choice of element. Each output pixel visits the taps of its window in one
+// order, (kh, kw) row-major, skipping those in the padding; every sum over a
+// window runs in that order at any batch size, so a batch of 1 and a batch of
+// 32 give the same bits.
+#include <cstddef>
+#include <cstdint>
+
+#include <typegrad/detail/config.hpp>
+
+namespace typegrad::kernels {
+
+// One spatial axis of a window: `in` pixels, a kernel of `kernel` taps
+// `dilation` apart, moved `stride` at a time, starting `pad_before` pixels
+// before the first; `out` positions fit.
+struct window_axis {
+  std::size_t in = 1, kernel = 1, stride = 1, dilation = 1, pad_before = 0, out = 1;
+  // The input pixel under tap k at output position o, or -1 in the padding.
+  constexpr std::ptrdiff_t pixel(std::size_t o, std::size_t k) const {
+    const std::ptrdiff_t at = std::ptrdiff_t(o * stride + k * dilation) - std::ptrdiff_t(pad_before);
+    return at >= 0 && at < std::ptrdiff_t(in) ? at : -1;
+  }
+};
+// Both axes of a 2-D window, with the batch and the channels around them.
+struct window2d {
+  window_axis h, w;
+  std::size_t batch = 1, channels_in = 1, channels_out = 1;
+};
+
+// f(y, x, k) for every output pixel y (its index among B·OH·OW) and every tap
+// of its window inside the image: x the input pixel (among B·H·W) and k the
+// tap (among KH·KW).
+template <window2d G, class F>
+TYPEGRAD_ALWAYS_INLINE constexpr void for_each_tap(F f) {
+  for (std::size_t b = 0; b < G.batch; ++b)
+    for (std::size_t oh = 0; oh < G.h.out; ++oh)
+      for (std::size_t ow = 0; ow < G.w.out; ++ow) {
+        const std::size_t y = (b * G.h.out + oh) * G.w.out + ow;
+        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
+          const std::ptrdiff_t ih = G.h.pixel(oh, kh);
+          if (ih < 0) continue;
+          for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
+            const std::ptrdiff_t iw = G.w.pixel(ow, kw);
+            if (iw < 0) continue;
+            f(y, (b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw), kh * G.w.kernel + kw);
+          }
+        }
+      }
+}
+
+// y[b,oh,ow,co] = Σ x[b,ih,iw,ci] w[kh,kw,ci,co]: x [B,H,W,Ci], w [KH,KW,Ci,Co].
+template <window2d G, class Out, class X, class W>
+TYPEGRAD_ALWAYS_INLINE constexpr void conv2d(Out& out, const X& x, const W& w) {
+  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
+  auto* __restrict y = out.data();
+  const auto* __restrict in = x.data();
+  const auto* __restrict k = w.data();
+  for (std::size_t i = 0; i < Out::size; ++i) y[i] = 0;
+  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    for (std::size_t c = 0; c < ci; ++c) {
+      const auto v = in[q * ci + c];
+      for (std::size_t o = 0; o < co; ++o) y[p * co + o] += v * k[(tap * ci + c) * co + o];
+    }
+  });
+}
+
+// The input's gradient, a transposed convolution:
+// dx[b,ih,iw,ci] = Σ u[b,oh,ow,co] w[kh,kw,ci,co] over the windows holding it.
+template <window2d G, class Out, class U, class W>
+TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_transpose(Out& out, const U& u, const W& w) {
+  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
+  auto* __restrict dx = out.data();
+  const auto* __restrict g = u.data();
+  const auto* __restrict k = w.data();
+  for (std::size_t i = 0; i < Out::size; ++i) dx[i] = 0;
+  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    for (std::size_t c = 0; c < ci; ++c) {
+      typename Out::value_type acc{};
+      for (std::size_t o = 0; o < co; ++o) acc += g[p * co + o] * k[(tap * ci + c) * co + o];
+      dx[q * ci + c] += acc;
+    }
+  });
+}
+
+// The kernel's gradient, input patches against the output's gradient:
+// dw[kh,kw,ci,co] = Σ x[b,ih,iw,ci] u[b,oh,ow,co] over the batch and positions.
+template <window2d G, class Out, class X, class U>
+TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_kernel_gradient(Out& out, const X& x, const U& u) {
+  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
+  auto* __restrict dw = out.data();
+  const auto* __restrict in = x.data();
+  const auto* __restrict g = u.data();
+  for (std::size_t i = 0; i < Out::size; ++i) dw[i] = 0;
+  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    for (std::size_t c = 0; c < ci; ++c) {
+      const auto v = in[q * ci + c];
+      for (std::size_t o = 0; o < co; ++o) dw[(tap * ci + c) * co + o] += v * g[p * co + o];
+    }
+  });
+}
+
+// Max pooling's choice: for output pixel p and channel c, the index into x of
+// the largest element of the window, the first in (kh, kw) order on ties.
+// f(output index, chosen x index) for every output element.
+template <window2d G, class X, class F>
+TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_max(const X& x, F f) {
+  constexpr std::size_t channels = G.channels_in;
+  constexpr std::size_t outputs = G.batch * G.h.out * G.w.out;
+  std::size_t chosen[channels]{};
+  std::size_t current = outputs;  // the output pixel whose window is being scanned
+  auto finish = [&] {
+    for (std::size_t c = 0; c < channels; ++c) f(current * channels + c, chosen[c]);
+  };
+  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    if (p != current) {
+      if (current != outputs) finish();
+      current = p;
+      for (std::size_t c = 0; c < channels; ++c) chosen[c] = q * channels + c;
+      return;
+    }
+    for (std::size_t c = 0; c < channels; ++c)
+      if (x[q * channels + c] > x[chosen[c]]) chosen[c] = q * channels + c;
+  });
+  if (current != outputs) finish();
+}
+
+}  // namespace typegrad::kernels

@@ -1,0 +1,511 @@
+#pragma once
+// Sliding windows over NHWC images ([B, H, W, C], batch first):
+//   conv2d<O>(x, w)        x [B,H,W,Cin], kernel w [KH,KW,Cin,Cout] -> [B,OH,OW,Cout]
+//   max_pool2d<P>(x)       the largest element of each window, per channel
+// with the ops their derivatives are made of, each a real op with its own
+// VJP and JVP rules, so that derivatives of derivatives need no special case:
+//   conv2d_transpose       the input's gradient (a transposed convolution)
+//   conv2d_kernel_gradient the kernel's gradient (patches against the cotangent)
+//   max_pool2d_scatter     the cotangent routed to each window's chosen element
+//   max_pool2d_gather      the chosen elements of a tangent
+// Conv is bilinear in (x, w): these three ops are the three ways of pairing
+// two of x, w and the output, and each one's derivatives are the other two.
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <typegrad/core/code.hpp>
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/shape.hpp>
+#include <typegrad/detail/config.hpp>
+#include <typegrad/kernels/conv.hpp>
+#include <typegrad/ops/fwd.hpp>
+
+namespace typegrad {
+
+// ---- options ---------------------------------------------------------------------
+// Padding, as TensorFlow and Keras spell it: `valid` (none), `same` (the
+// output has ceil(in / stride) pixels; an odd excess goes after, at the bottom
+// and right), or explicit sides, pad(top, bottom, left, right) or pad(all).
+struct padding {
+  enum class rule { valid, same, sides };
+  rule kind = rule::valid;
+  std::size_t top = 0, bottom = 0, left = 0, right = 0;
+};
+inline constexpr padding valid{};
+inline constexpr padding same{padding::rule::same};
+constexpr padding pad(std::size_t top, std::size_t bottom, std::size_t left, std::size_t right) {
+  return {padding::rule::sides, top, bottom, left, right};
+}
+constexpr padding pad(std::size_t all) { return pad(all, all, all, all); }
+
+// tg::conv2d<tg::conv_options{.stride = {2, 2}, .pad = tg::same}>(x, w).
+// Strides and dilations are {height, width}.
+struct conv_options {
+  std::array<std::size_t, 2> stride{1, 1};
+  padding pad = valid;
+  std::array<std::size_t, 2> dilation{1, 1};
+};
+// tg::max_pool2d<tg::pool_options{.window = {3, 3}, .stride = {2, 2}}>(x).
+// A stride of {0, 0} (the default) is the window: windows that tile.
+struct pool_options {
+  std::array<std::size_t, 2> window{2, 2};
+  std::array<std::size_t, 2> stride{0, 0};
+  padding pad = valid;
+};
+
+// ---- builders ------------------------------------------------------------------------
+// Before the ops, whose VJP rules call them.
+template <conv_options O>
+struct conv2d_op;
+template <conv_options O, class XShape>
+struct conv2d_transpose_op;
+template <conv_options O, class WShape>
+struct conv2d_kernel_gradient_op;
+template <pool_options P>
+struct max_pool2d_op;
+template <pool_options P>
+struct max_pool2d_scatter_op;
+template <pool_options P>
+struct max_pool2d_gather_op;
+template <conv_options O = conv_options{}, expression X, expression W>
+constexpr auto conv2d(const X& x, const W& w) {
+  return typegrad::make_node<conv2d_op<O>>(x, w);
+}
+template <conv_options O, class XShape, expression U, expression W>
+constexpr auto conv2d_transpose(const U& u, const W& w) {
+  return typegrad::make_node<conv2d_transpose_op<O, XShape>>(u, w);
+}
+template <conv_options O, class WShape, expression X, expression U>
+constexpr auto conv2d_kernel_gradient(const X& x, const U& u) {
+  return typegrad::make_node<conv2d_kernel_gradient_op<O, WShape>>(x, u);
+}
+template <pool_options P = pool_options{}, expression X>
+constexpr auto max_pool2d(const X& x) {
+  return typegrad::make_node<max_pool2d_op<P>>(x);
+}
+template <pool_options P, expression X, expression U>
+constexpr auto max_pool2d_scatter(const X& x, const U& u) {
+  return typegrad::make_node<max_pool2d_scatter_op<P>>(x, u);
+}
+template <pool_options P, expression X, expression T>
+constexpr auto max_pool2d_gather(const X& x, const T& t) {
+  return typegrad::make_node<max_pool2d_gather_op<P>>(x, t);
+}
+
+
+namespace detail {
+// One axis placed: the padding resolved and the output's extent (0 when the
+// window does not fit). `pad_after` is kept to check pooling windows.
+struct placed_axis {
+  kernels::window_axis axis;
+  std::size_t pad_after = 0;
+};
+constexpr placed_axis place_axis(std::size_t in, std::size_t kernel, std::size_t stride, std::size_t dilation,
+                                 const padding& p, bool height) {
+  const std::size_t span = (kernel - 1) * dilation + 1;
+  std::size_t before = 0, after = 0;
+  if (p.kind == padding::rule::same) {
+    const std::size_t out = stride == 0 ? 0 : (in + stride - 1) / stride;
+    const std::size_t need = out == 0 ? 0 : (out - 1) * stride + span;
+    const std::size_t total = need > in ? need - in : 0;
+    before = total / 2;
+    after = total - before;
+  } else if (p.kind == padding::rule::sides) {
+    before = height ? p.top : p.left;
+    after = height ? p.bottom : p.right;
+  }
+  const std::size_t padded = in + before + after;
+  const std::size_t out = stride == 0 || dilation == 0 || kernel == 0 || padded < span ? 0 : (padded - span) / stride + 1;
+  return {{in, kernel, stride, dilation, before, out}, after};
+}
+
+// x [B,H,W,Cin] under a window of KH x KW taps.
+template <class X, std::size_t KH, std::size_t KW, std::size_t Cout>
+constexpr kernels::window2d place_window(std::array<std::size_t, 2> stride, std::array<std::size_t, 2> dilation,
+                                         const padding& p) {
+  return {place_axis(X::dims[1], KH, stride[0], dilation[0], p, true).axis,
+          place_axis(X::dims[2], KW, stride[1], dilation[1], p, false).axis, X::dims[0], X::dims[3], Cout};
+}
+template <conv_options O, class X, class W>
+inline constexpr kernels::window2d conv_window = place_window<X, W::dims[0], W::dims[1], W::dims[3]>(O.stride, O.dilation, O.pad);
+
+template <pool_options P>
+inline constexpr std::array<std::size_t, 2> pool_stride{P.stride[0] == 0 ? P.window[0] : P.stride[0],
+                                                        P.stride[1] == 0 ? P.window[1] : P.stride[1]};
+template <pool_options P, class X>
+inline constexpr kernels::window2d pool_window =
+    place_window<X, P.window[0], P.window[1], X::dims[3]>(pool_stride<P>, {1, 1}, P.pad);
+
+template <class X, class W, conv_options O>
+constexpr bool conv_fits() {
+  if constexpr (X::rank != 4 || W::rank != 4) {
+    return false;
+  } else {
+    constexpr auto g = conv_window<O, X, W>;
+    return X::dims[3] == W::dims[2] && g.h.out > 0 && g.w.out > 0;
+  }
+}
+// Every window of a pooling holds at least one pixel of the image.
+template <class X, pool_options P>
+constexpr bool pool_fits() {
+  if constexpr (X::rank != 4) {
+    return false;
+  } else {
+    const auto h = place_axis(X::dims[1], P.window[0], pool_stride<P>[0], 1, P.pad, true);
+    const auto w = place_axis(X::dims[2], P.window[1], pool_stride<P>[1], 1, P.pad, false);
+    return h.axis.out > 0 && w.axis.out > 0 && h.axis.pad_before < P.window[0] && h.pad_after < P.window[0] &&
+           w.axis.pad_before < P.window[1] && w.pad_after < P.window[1];
+  }
+}
+// [B, OH, OW, Cout] of a placed window.
+template <class Window>
+constexpr auto window_output(Window) {
+  constexpr kernels::window2d g = Window::value;
+  return shape<g.batch, g.h.out, g.w.out, g.channels_out>{};
+}
+
+// How the options read in printouts: "stride 2x2, same", nothing for the defaults.
+inline std::string pair_text(const std::array<std::size_t, 2>& a) { return inspect::num(a[0]) + "x" + inspect::num(a[1]); }
+inline std::string padding_text(const padding& p) {
+  if (p.kind == padding::rule::same) return "same";
+  if (p.kind == padding::rule::valid) return "";
+  return "pad " + inspect::num(p.top) + "," + inspect::num(p.bottom) + "," + inspect::num(p.left) + "," +
+         inspect::num(p.right);
+}
+inline std::string options_text(const std::array<std::pair<std::string, bool>, 3>& parts) {
+  std::string out;
+  for (const auto& [text, shown] : parts)
+    if (shown && !text.empty()) out += (out.empty() ? "" : ", ") + text;
+  return out.empty() ? out : "; " + out;
+}
+inline std::string conv_text(const conv_options& o) {
+  return options_text({{{"stride " + pair_text(o.stride), o.stride != std::array<std::size_t, 2>{1, 1}},
+                        {padding_text(o.pad), true},
+                        {"dilation " + pair_text(o.dilation), o.dilation != std::array<std::size_t, 2>{1, 1}}}});
+}
+inline std::string pool_text(const pool_options& p) {
+  return options_text({{{"window " + pair_text(p.window), true},
+                        {"stride " + pair_text(p.stride), p.stride != std::array<std::size_t, 2>{0, 0}},
+                        {padding_text(p.pad), true}}});
+}
+
+// The emitted form of kernels::for_each_tap: `body` runs with p (the output
+// pixel), q (the input pixel) and tap in scope. `per_pixel` runs once per
+// output pixel before its taps (and `after` once after them).
+template <class Before, class Body, class After>
+void emit_windows(inspect::cpp_code& c, const kernels::window2d& g, Before per_pixel, Body body, After after) {
+  using inspect::num;
+  c.loop("b", g.batch, [&] {
+    c.loop("oh", g.h.out, [&] {
+      c.loop("ow", g.w.out, [&] {
+        c.line("const int p = (b * " + num(g.h.out) + " + oh) * " + num(g.w.out) + " + ow;");
+        per_pixel();
+        c.loop("kh", g.h.kernel, [&] {
+          c.line("const int ih = oh * " + num(g.h.stride) + " + kh * " + num(g.h.dilation) + " - " + num(g.h.pad_before) + ";");
+          c.line("if (ih < 0 || ih >= " + num(g.h.in) + ") continue;");
+          c.loop("kw", g.w.kernel, [&] {
+            c.line("const int iw = ow * " + num(g.w.stride) + " + kw * " + num(g.w.dilation) + " - " + num(g.w.pad_before) + ";");
+            c.line("if (iw < 0 || iw >= " + num(g.w.in) + ") continue;");
+            c.line("const int q = (b * " + num(g.h.in) + " + ih) * " + num(g.w.in) + " + iw;");
+            c.line("const int tap = kh * " + num(g.w.kernel) + " + kw;");
+            c.line("(void)tap;");
+            body();
+          });
+        });
+        after();
+      });
+    });
+  });
+}
+inline void emit_zero(inspect::cpp_code& c, const std::string& out, std::size_t size) {
+  c.loop("i", size, [&] { c.line(out + "[i] = 0.0;"); });
+}
+// out[a] += x[b] * y[c] over the channel pairs of one tap, the inner loop on the
+// output channels (as the kernels run); a, b, c index by ci and co.
+inline void emit_channel_products(inspect::cpp_code& c, const kernels::window2d& g, const std::string& target,
+                                  const std::string& left, const std::string& right) {
+  c.loop("ci", g.channels_in, [&] { c.loop("co", g.channels_out, [&] { c.line(target + " += " + left + " * " + right + ";"); }); });
+}
+// For output pixel p and channel ch: `best`, the index into x of the window's
+// largest element, the first on ties (kernels::for_each_window_max).
+template <class Use>
+void emit_window_max(inspect::cpp_code& c, const kernels::window2d& g, const std::string& x, Use use) {
+  using inspect::num;
+  emit_windows(
+      c, g,
+      [&] { c.line("int best[" + num(g.channels_in) + "];"); c.loop("ch", g.channels_in, [&] { c.line("best[ch] = -1;"); }); },
+      [&] {
+        c.loop("ch", g.channels_in, [&] {
+          c.line("const int at = q * " + num(g.channels_in) + " + ch;");
+          c.line("if (best[ch] < 0 || " + x + "[at] > " + x + "[best[ch]]) best[ch] = at;");
+        });
+      },
+      [&] { c.loop("ch", g.channels_in, [&] { use(); }); });
+}
+}  // namespace detail
+
+// ---- conv2d ------------------------------------------------------------------------
+template <conv_options O>
+struct conv2d_op {
+  static constexpr std::string_view name = "conv2d";
+  template <class X, class W>
+  static constexpr auto shape(X, W) {
+    static_assert(diagnostics::conv2d_operands_agree<X, W, detail::conv_fits<X, W, O>()>::value,
+                  "typegrad: conv2d(x, w) needs x [B,H,W,Cin] and a kernel w [KH,KW,Cin,Cout] whose window fits the padded image");
+    if constexpr (!detail::conv_fits<X, W, O>())
+      return typegrad::shape<>{};
+    else
+      return detail::window_output(std::integral_constant<kernels::window2d, detail::conv_window<O, X, W>>{});
+  }
+  template <class Out, class X, class W>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const W& w) {
+    kernels::conv2d<detail::conv_window<O, typename X::shape_type, typename W::shape_type>>(out, x, w);
+  }
+  static std::string notation(const inspect::names<2>& in) {
+    return "conv2d(" + in[0] + ", " + in[1] + detail::conv_text(O) + ")";
+  }
+  template <class Out, class X, class W>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    constexpr auto g = detail::conv_window<O, X, W>;
+    const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
+    detail::emit_zero(c, out, Out::size);
+    detail::emit_windows(c, g, [] {}, [&] {
+      detail::emit_channel_products(c, g, out + "[p * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
+                                    in[1] + "[(tap * " + ci + " + ci) * " + co + " + co]");
+    }, [] {});
+  }
+  // Bilinear: dx = conv2d_transpose(u, w), dw = conv2d_kernel_gradient(x, u);
+  // the tangent of one operand convolved with the other.
+  template <std::size_t I, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    using x_shape = shape_of_t<child_t<0, Y>>;
+    using w_shape = shape_of_t<child_t<1, Y>>;
+    if constexpr (I == 0)
+      return typegrad::conv2d_transpose<O, x_shape>(u, typegrad::child<1>(y));
+    else
+      return typegrad::conv2d_kernel_gradient<O, w_shape>(typegrad::child<0>(y), u);
+  }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::make_node<conv2d_op>(t, typegrad::child<1>(y));
+    else
+      return typegrad::make_node<conv2d_op>(typegrad::child<0>(y), t);
+  }
+};
+
+// ---- conv2d_transpose: the adjoint of x -> conv2d(x, w) ------------------------------
+// u [B,OH,OW,Cout], w [KH,KW,Cin,Cout] -> [B,H,W,Cin], with XShape = [B,H,W,Cin]
+// the shape of the convolution's input (which the output alone does not fix).
+template <conv_options O, class XShape>
+struct conv2d_transpose_op {
+  static constexpr std::string_view name = "conv2d_transpose";
+  template <class U, class W>
+  static constexpr auto shape(U, W) {
+    return XShape{};
+  }
+  template <class Out, class U, class W>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const U& u, const W& w) {
+    kernels::conv2d_transpose<detail::conv_window<O, XShape, typename W::shape_type>>(out, u, w);
+  }
+  static std::string notation(const inspect::names<2>& in) {
+    return "conv2d_transpose(" + in[0] + ", " + in[1] + detail::conv_text(O) + ")";
+  }
+  template <class Out, class U, class W>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    constexpr auto g = detail::conv_window<O, XShape, W>;
+    const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
+    detail::emit_zero(c, out, Out::size);
+    detail::emit_windows(c, g, [] {}, [&] {
+      c.loop("ci", g.channels_in, [&] {
+        c.line("double acc = 0.0;");
+        c.loop("co", g.channels_out, [&] {
+          c.line("acc += " + in[0] + "[p * " + co + " + co] * " + in[1] + "[(tap * " + ci + " + ci) * " + co + " + co];");
+        });
+        c.line(out + "[q * " + ci + " + ci] += acc;");
+      });
+    }, [] {});
+  }
+  // <v, T(u, w)> = <conv2d(v, w), u> = <kernel_gradient(v, u), w>.
+  template <std::size_t I, class Y, class V>
+  static constexpr auto vjp(const Y& y, const V& v) {
+    if constexpr (I == 0)
+      return typegrad::make_node<conv2d_op<O>>(v, typegrad::child<1>(y));
+    else
+      return typegrad::conv2d_kernel_gradient<O, shape_of_t<child_t<1, Y>>>(v, typegrad::child<0>(y));
+  }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::make_node<conv2d_transpose_op>(t, typegrad::child<1>(y));
+    else
+      return typegrad::make_node<conv2d_transpose_op>(typegrad::child<0>(y), t);
+  }
+};
+
+// ---- conv2d_kernel_gradient: the adjoint of w -> conv2d(x, w) -------------------------
+// x [B,H,W,Cin], u [B,OH,OW,Cout] -> WShape = [KH,KW,Cin,Cout].
+template <conv_options O, class WShape>
+struct conv2d_kernel_gradient_op {
+  static constexpr std::string_view name = "conv2d_kernel_gradient";
+  template <class X, class U>
+  static constexpr auto shape(X, U) {
+    return WShape{};
+  }
+  template <class Out, class X, class U>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const U& u) {
+    kernels::conv2d_kernel_gradient<detail::conv_window<O, typename X::shape_type, WShape>>(out, x, u);
+  }
+  static std::string notation(const inspect::names<2>& in) {
+    return "conv2d_kernel_gradient(" + in[0] + ", " + in[1] + detail::conv_text(O) + ")";
+  }
+  template <class Out, class X, class U>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    constexpr auto g = detail::conv_window<O, X, WShape>;
+    const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
+    detail::emit_zero(c, out, Out::size);
+    detail::emit_windows(c, g, [] {}, [&] {
+      detail::emit_channel_products(c, g, out + "[(tap * " + ci + " + ci) * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
+                                    in[1] + "[p * " + co + " + co]");
+    }, [] {});
+  }
+  // <v, K(x, u)> = <T(u, v), x> = <conv2d(x, v), u>.
+  template <std::size_t I, class Y, class V>
+  static constexpr auto vjp(const Y& y, const V& v) {
+    if constexpr (I == 0)
+      return typegrad::conv2d_transpose<O, shape_of_t<child_t<0, Y>>>(typegrad::child<1>(y), v);
+    else
+      return typegrad::make_node<conv2d_op<O>>(typegrad::child<0>(y), v);
+  }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return typegrad::make_node<conv2d_kernel_gradient_op>(t, typegrad::child<1>(y));
+    else
+      return typegrad::make_node<conv2d_kernel_gradient_op>(typegrad::child<0>(y), t);
+  }
+};
+
+// ---- max_pool2d --------------------------------------------------------------------
+// Each window's largest element, per channel; padding is never chosen. The
+// derivative goes to the chosen element alone, and on ties to the first in
+// the window's row-major (kh, kw) order, as PyTorch's CPU kernel does. Its
+// second derivative is zero almost everywhere (x -> max_pool2d(x) is
+// piecewise linear).
+template <pool_options P>
+struct max_pool2d_op {
+  static constexpr std::string_view name = "max_pool2d";
+  template <class X>
+  static constexpr auto shape(X) {
+    static_assert(diagnostics::pool2d_window_fits<X, detail::pool_fits<X, P>()>::value,
+                  "typegrad: max_pool2d(x) needs x [B,H,W,C] and windows that fit it, each padded by less than its size");
+    if constexpr (!detail::pool_fits<X, P>())
+      return typegrad::shape<>{};
+    else
+      return detail::window_output(std::integral_constant<kernels::window2d, detail::pool_window<P, X>>{});
+  }
+  template <class Out, class X>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
+    kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
+        x, [&](std::size_t o, std::size_t chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[o] = x[chosen]; });
+  }
+  static std::string notation(const inspect::names<1>& in) { return "max_pool2d(" + in[0] + detail::pool_text(P) + ")"; }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    constexpr auto g = detail::pool_window<P, X>;
+    detail::emit_window_max(c, g, in[0], [&] { c.line(out + "[p * " + inspect::num(g.channels_in) + " + ch] = " + in[0] + "[best[ch]];"); });
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y& y, const U& u) {
+    return typegrad::max_pool2d_scatter<P>(typegrad::child<0>(y), u);
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), t);
+  }
+};
+
+// ---- max_pool2d_scatter(x, u): u [B,OH,OW,C] added at the elements of x [B,H,W,C]
+// that max_pool2d(x) chose; linear in u, constant in x almost everywhere.
+template <pool_options P>
+struct max_pool2d_scatter_op {
+  static constexpr std::string_view name = "max_pool2d_scatter";
+  template <class X, class U>
+  static constexpr auto shape(X, U) {
+    return X{};
+  }
+  template <class Out, class X, class U>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const U& u) {
+    for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
+    kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
+        x, [&](std::size_t o, std::size_t chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[chosen] += u[o]; });
+  }
+  static std::string notation(const inspect::names<2>& in) {
+    return "max_pool2d_scatter(" + in[0] + ", " + in[1] + detail::pool_text(P) + ")";
+  }
+  template <class Out, class X, class U>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    constexpr auto g = detail::pool_window<P, X>;
+    detail::emit_zero(c, out, Out::size);
+    detail::emit_window_max(c, g, in[0], [&] { c.line(out + "[best[ch]] += " + in[1] + "[p * " + inspect::num(g.channels_in) + " + ch];"); });
+  }
+  template <std::size_t I, class Y, class V>
+  static constexpr auto vjp(const Y& y, const V& v) {
+    if constexpr (I == 0)
+      return no_grad{};
+    else
+      return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), v);
+  }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return no_grad{};
+    else
+      return typegrad::max_pool2d_scatter<P>(typegrad::child<0>(y), t);
+  }
+};
+
+// ---- max_pool2d_gather(x, t): the elements of t [B,H,W,C] at the places
+// max_pool2d(x) chose, [B,OH,OW,C]; linear in t, constant in x almost everywhere.
+template <pool_options P>
+struct max_pool2d_gather_op {
+  static constexpr std::string_view name = "max_pool2d_gather";
+  template <class X, class T>
+  static constexpr auto shape(X, T) {
+    return detail::window_output(std::integral_constant<kernels::window2d, detail::pool_window<P, X>>{});
+  }
+  template <class Out, class X, class T>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const T& t) {
+    kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
+        x, [&](std::size_t o, std::size_t chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[o] = t[chosen]; });
+  }
+  static std::string notation(const inspect::names<2>& in) {
+    return "max_pool2d_gather(" + in[0] + ", " + in[1] + detail::pool_text(P) + ")";
+  }
+  template <class Out, class X, class T>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
+    constexpr auto g = detail::pool_window<P, X>;
+    detail::emit_window_max(c, g, in[0], [&] { c.line(out + "[p * " + inspect::num(g.channels_in) + " + ch] = " + in[1] + "[best[ch]];"); });
+  }
+  template <std::size_t I, class Y, class V>
+  static constexpr auto vjp(const Y& y, const V& v) {
+    if constexpr (I == 0)
+      return no_grad{};
+    else
+      return typegrad::max_pool2d_scatter<P>(typegrad::child<0>(y), v);
+  }
+  template <std::size_t I, class Y, class T>
+  static constexpr auto jvp(const Y& y, const T& t) {
+    if constexpr (I == 0)
+      return no_grad{};
+    else
+      return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), t);
+  }
+};
+
+}  // namespace typegrad
