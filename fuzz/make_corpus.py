@@ -5,6 +5,7 @@ fuzzing starts from the interesting parts of the formats.
 
     python3 fuzz/make_corpus.py fuzz/corpus
 """
+import gzip
 import json
 import pathlib
 import struct
@@ -27,15 +28,20 @@ def safetensors(tensors, metadata=None, header_length=None, pad=True):
     return struct.pack("<Q", n) + text + data
 
 
+def idx(type_code, dims, payload):
+    return bytes([0, 0, type_code, len(dims)]) + b"".join(struct.pack(">I", d) for d in dims) + payload
+
+
 def params(dtype):
     return {"W": (dtype, [3, 2], [0.5, -1, 2, 0, 1e-3, 7]), "b": (dtype, [2], [1, -1]), "s": (dtype, [], [2.5])}
 
 
 def main():
     out = pathlib.Path(sys.argv[1])
-    csv, st = out / "csv", out / "safetensors"
-    csv.mkdir(parents=True, exist_ok=True)
-    st.mkdir(parents=True, exist_ok=True)
+    csv, st, ix = out / "csv", out / "safetensors", out / "idx"
+    for folder in (csv, st, ix):
+        folder.mkdir(parents=True, exist_ok=True)
+    images = idx(0x08, [2, 2, 2], bytes([0, 255, 3, 4, 5, 6, 7, 8]))
     files = {
         csv / "good.csv": b"1,2,0\n3.5,-4,2\n0,0,1\n",
         csv / "crlf_spaces.csv": b" 1 , 2 ,0\r\n3,4, 1\r\n",
@@ -53,6 +59,14 @@ def main():
         st / "wrong_dtype.safetensors": safetensors({**params("F32"), "s": ("F64", [], [2.5])}),
         st / "unpadded.safetensors": safetensors(params("F32"), pad=False),
         st / "long_header.safetensors": safetensors(params("F32"), header_length=1 << 20),
+        ix / "images.idx": images,
+        ix / "images.idx.gz": gzip.compress(images, mtime=0),
+        ix / "labels.idx": idx(0x08, [2], bytes([1, 0])),
+        ix / "floats.idx": idx(0x0D, [1, 4], struct.pack(">4f", 1.5, -2, 0, 3)),
+        ix / "doubles.idx": idx(0x0E, [2], struct.pack(">2d", 0.25, -1)),
+        ix / "ints.idx": idx(0x0C, [1, 1], struct.pack(">i", -7)),
+        ix / "truncated.idx.gz": gzip.compress(images, mtime=0)[:-9],
+        ix / "huge_extents.idx": idx(0x08, [1 << 31, 1 << 31], b""),
     }
     for path, data in files.items():
         path.write_bytes(data)
