@@ -92,36 +92,64 @@ TYPEGRAD_ALWAYS_INLINE inline void matmul_panel(T* out, std::size_t n, const T* 
   }
 }
 
+// Calls panel.template operator()<W, Blocks>(j0) for column panels covering
+// the n columns of an m-row product: full vectors in panels of
+// simd::panel_blocks, then the rest of them. With Overlap, the remaining
+// columns take vectors of the widest width that fits in the matrix, the last
+// one ending at column n; where it overlaps columns already done it
+// recomputes them with the same operations, so the values agree. Without
+// (a product that adds to sums already held), they take narrower vectors,
+// halving down to one column.
+template <class T, std::size_t m, std::size_t n, bool Overlap = true, class Panel>
+TYPEGRAD_ALWAYS_INLINE inline void for_each_column_panel(Panel panel) {
+  constexpr std::size_t L = simd::lanes<T>;
+  constexpr std::size_t full = n / L;
+  constexpr std::size_t blocks = simd::panel_blocks_for(m) < full ? simd::panel_blocks_for(m) : full;
+  if constexpr (blocks > 0) {
+    constexpr std::size_t panels = full / blocks;
+    for (std::size_t j = 0; j < panels; ++j) panel.template operator()<L, blocks>(j * blocks * L);
+    if constexpr (full % blocks > 0) panel.template operator()<L, full % blocks>(panels * blocks * L);
+  }
+  constexpr std::size_t rest = n - full * L;
+  constexpr std::size_t width = n >= L ? L : std::bit_floor(n);
+  if constexpr (rest > 0 && Overlap) {
+    for (std::size_t start = full * L; start < n;) {
+      const std::size_t j0 = start + width <= n ? start : n - width;
+      panel.template operator()<width, 1>(j0);
+      start = j0 + width;
+    }
+  } else if constexpr (rest > 0) {
+    [&]<std::size_t... B>(std::index_sequence<B...>) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      // Bit B of rest, from the widest: columns [n - (rest mod 2^(B+1)), ...).
+      (([&] {
+         constexpr std::size_t bit = std::size_t{1} << (sizeof...(B) - 1 - B);
+         if constexpr ((rest & bit) != 0) panel.template operator()<bit, 1>(n - (rest % (bit * 2)));
+       }()),
+       ...);
+    }(std::make_index_sequence<std::bit_width(rest)>{});
+  }
+}
+
 // out (m x n) = op(A) op(B) over a shared axis of k, on raw row-major
 // storage: one instance per shape, whatever views the operands are.
 template <bool TransposeA, bool TransposeB, class T, std::size_t m, std::size_t n, std::size_t k>
 TYPEGRAD_ALWAYS_INLINE inline void matmul_simd(T* __restrict op, const T* ap, const T* bp) {
-  constexpr std::size_t L = simd::lanes<T>;
   constexpr std::size_t a_cols = TransposeA ? m : k;
   auto a_at = [ap](std::size_t i, std::size_t p) { return TransposeA ? ap[p * a_cols + i] : ap[i * a_cols + p]; };
+  for_each_column_panel<T, m, n>([&]<std::size_t W, std::size_t Blocks>(std::size_t j0) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    matmul_panel<TransposeB, T, W, Blocks, m, k>(op, n, bp, a_at, j0);
+  });
+}
 
-  // Full vectors in panels of simd::panel_blocks, then the rest of them.
-  constexpr std::size_t full = n / L;
-  constexpr std::size_t panel = simd::panel_blocks_for(m) < full ? simd::panel_blocks_for(m) : full;
-  if constexpr (panel > 0) {
-    constexpr std::size_t panels = full / panel;
-    for (std::size_t j = 0; j < panels; ++j)
-      matmul_panel<TransposeB, T, L, panel, m, k>(op, n, bp, a_at, j * panel * L);
-    if constexpr (full % panel > 0)
-      matmul_panel<TransposeB, T, L, full % panel, m, k>(op, n, bp, a_at, panels * panel * L);
-  }
-  // The remaining columns take vectors of the widest width that fits in the
-  // matrix, the last one ending at column n; where it overlaps columns already
-  // done it recomputes them with the same operations, so the values agree.
-  constexpr std::size_t rest = n - full * L;
-  constexpr std::size_t width = n >= L ? L : std::bit_floor(n);
-  if constexpr (rest > 0) {
-    for (std::size_t start = full * L; start < n;) {
-      const std::size_t j0 = start + width <= n ? start : n - width;
-      matmul_panel<TransposeB, T, width, 1, m, k>(op, n, bp, a_at, j0);
-      start = j0 + width;
-    }
-  }
+// One stretch [p0, p1) of a longer product's shared axis: out (m x n) gets
+// the products a_at(i, p) · b[p - p0][j] added to the sums it holds (from
+// zero when p0 == 0). Products whose shared axis is gathered a block at a
+// time (a convolution's patches) sum in the same order as in one call.
+template <class T, std::size_t m, std::size_t n, class AAt>
+TYPEGRAD_ALWAYS_INLINE inline void matmul_stretch(T* __restrict out, AAt a_at, const T* b, std::size_t p0, std::size_t p1) {
+  for_each_column_panel<T, m, n, false>([&]<std::size_t W, std::size_t Blocks>(std::size_t j0) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    matmul_panel_rows<T, W, Blocks, m>(out, n, b + j0, n, a_at, j0, p0, p1);
+  });
 }
 
 // Products of at least this many multiply-adds are called, not inlined: one
