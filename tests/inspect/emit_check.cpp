@@ -31,6 +31,8 @@ int main() {
   check_losses_grad_f32(compare);
   check_vector_grad(compare);
   check_second_derivative_grad(compare);
+  check_cnn_grad(compare);
+  check_cnn_penalty_grad(compare);
   std::printf("emitted C++ agrees with typegrad: %d values, %d bit-identical, worst relative difference %.3g\n", checked,
               identical, worst);
   return far == 0 ? 0 : 1;
