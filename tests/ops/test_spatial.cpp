@@ -24,20 +24,20 @@ void require_close(const Tensor& got, const double* expected, double tolerance =
   }
 }
 
-// One numpy case: y = conv2d<O>(x, w), and the gradients of sum(y ⊙ R).
-template <tg::conv_options O, class XS, class WS>
+// One numpy case: y = conv2d<O>(x, w), and the gradients of sum(y ⊙ R), in T.
+template <tg::conv_options O, class XS, class WS, class T = double>
 void check_conv_case(const double* x, const double* w, const double* r, const double* y, const double* dx,
-                     const double* dw) {
+                     const double* dw, double tolerance = 1e-13) {
   constexpr tg::leaf_expr<tg::input_leaf<"x", XS>> X;
   constexpr tg::leaf_expr<tg::param_leaf<"w", WS>> W;
   constexpr auto out = tg::conv2d<O>(X, W);
   constexpr testing::input_like<decltype(out)> R;
-  const auto env = tg::bind(X = from_flat<tg::tensor_for_t<double, XS>>(x), W = from_flat<tg::tensor_for_t<double, WS>>(w),
-                            R = from_flat<tg::tensor_for_t<double, tg::shape_of_t<decltype(out)>>>(r));
-  require_close(tg::eval(out, env), y);
+  const auto env = tg::bind(X = from_flat<tg::tensor_for_t<T, XS>>(x), W = from_flat<tg::tensor_for_t<T, WS>>(w),
+                            R = from_flat<tg::tensor_for_t<T, tg::shape_of_t<decltype(out)>>>(r));
+  require_close(tg::eval(out, env), y, tolerance);
   const auto g = tg::grad(tg::sum(tg::hadamard(out, R)), X, W)(env);
-  require_close(g[X], dx);
-  require_close(g[W], dw);
+  require_close(g[X], dx, tolerance);
+  require_close(g[W], dw, tolerance);
 }
 
 constexpr tg::conv_options stride2_same{.stride = {2, 2}, .pad = tg::same};
@@ -57,6 +57,17 @@ TEST_CASE("conv2d and its gradients agree with numpy", "[spatial][reference]") {
   check_conv_case<strided_dilated_same, tg::shape<2, 6, 5, 1>, tg::shape<2, 3, 1, 4>>(
       ref::strided_dilated_same_x, ref::strided_dilated_same_w, ref::strided_dilated_same_r, ref::strided_dilated_same_y,
       ref::strided_dilated_same_dx, ref::strided_dilated_same_dw);
+}
+
+TEST_CASE("in float too, where fewer output channels than a vector's lanes take the transposed product", "[spatial][reference]") {
+  // 3 and 2 output channels: fewer than a float vector holds on every x86-64 target.
+  check_conv_case<tg::conv_options{}, tg::shape<2, 5, 6, 2>, tg::shape<3, 3, 2, 3>, float>(
+      ref::valid_x, ref::valid_w, ref::valid_r, ref::valid_y, ref::valid_dx, ref::valid_dw, 2e-6);
+  check_conv_case<dilated, tg::shape<1, 7, 7, 2>, tg::shape<3, 3, 2, 2>, float>(
+      ref::dilated_x, ref::dilated_w, ref::dilated_r, ref::dilated_y, ref::dilated_dx, ref::dilated_dw, 2e-6);
+  check_conv_case<strided_dilated_same, tg::shape<2, 6, 5, 1>, tg::shape<2, 3, 1, 4>, float>(
+      ref::strided_dilated_same_x, ref::strided_dilated_same_w, ref::strided_dilated_same_r, ref::strided_dilated_same_y,
+      ref::strided_dilated_same_dx, ref::strided_dilated_same_dw, 2e-6);
 }
 
 namespace {

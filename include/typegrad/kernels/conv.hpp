@@ -72,6 +72,13 @@ struct patch_blocks {
   static constexpr std::size_t most = fit < 1 ? 1 : (fit > 64 ? 64 : fit);
   static constexpr std::size_t rows = most < pixels ? most : pixels;
   static constexpr std::size_t whole = pixels / rows * rows;
+  // Fewer output channels than a vector's lanes (a first layer's 6 or 8):
+  // the products are laid the other way round, pixels along the vectors,
+  // when the transposed kernel gradient fits the same budget.
+  static constexpr bool narrow =
+      G.channels_out < simd::lanes<T> && (G.channels_out + rows) * depth * sizeof(T) <= patch_bytes;
+  // Images of fewer channels than fill 16 bytes keep patches as columns.
+  static constexpr bool as_columns = G.channels_in * sizeof(T) < 16;
 };
 
 // f.template operator()<Rows>(first) for the blocks of output pixels in order.
@@ -82,75 +89,148 @@ TYPEGRAD_ALWAYS_INLINE inline void for_each_block(F f) {
   if constexpr (plan::pixels > plan::whole) f.template operator()<plan::pixels - plan::whole>(plan::whole);
 }
 
-// Each tap of the patches of output pixels [first, first + Rows): f(patch
-// element, image element) for the Cin channels of a tap inside the image,
-// padding(patch element) for one in the padding.
-template <window2d G, std::size_t Rows, class F, class Pad>
-TYPEGRAD_ALWAYS_INLINE inline void for_each_patch_tap(std::size_t first, F f, Pad padding) {
+// The patches of output pixels [first, first + Rows), walked in runs:
+// pixels of one output row are consecutive, so a tap's pixels are read at a
+// fixed stride (contiguous at stride 1). For each tap, k0 = (kh·KW + kw)·Cin
+// being its first patch element:
+//   copy(k0, r, count, from, step): pixels r.. read the image's Cin channels
+//     at from, from + step, ...;
+//   zero(k0, r, count): pixels r.. lie in the padding there.
+template <window2d G, std::size_t Rows, class Copy, class Zero>
+TYPEGRAD_ALWAYS_INLINE inline void for_each_patch_run(std::size_t first, Copy copy, Zero zero) {
   constexpr std::size_t per_image = G.h.out * G.w.out, ci = G.channels_in;
-  constexpr std::size_t depth = G.h.kernel * G.w.kernel * ci;
-  for (std::size_t r = 0; r < Rows; ++r) {
-    const std::size_t p = first + r, b = p / per_image, oh = p % per_image / G.w.out, ow = p % G.w.out;
+  for (std::size_t r = 0; r < Rows;) {
+    const std::size_t p = first + r, b = p / per_image, oh = p % per_image / G.w.out, ow0 = p % G.w.out;
+    const std::size_t count = G.w.out - ow0 < Rows - r ? G.w.out - ow0 : Rows - r;
     for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
       const std::ptrdiff_t ih = G.h.pixel(oh, kh);
       for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
-        const std::ptrdiff_t iw = G.w.pixel(ow, kw);
-        const std::size_t at = r * depth + (kh * G.w.kernel + kw) * ci;
-        if (ih < 0 || iw < 0)
-          padding(at);
-        else
-          f(at, ((b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw)) * ci);
+        const std::size_t k0 = (kh * G.w.kernel + kw) * ci;
+        // The output columns whose tap kw lands inside the image: [lo, hi).
+        const std::size_t shift = kw * G.w.dilation;
+        const std::size_t lo_all = shift >= G.w.pad_before ? 0 : (G.w.pad_before - shift + G.w.stride - 1) / G.w.stride;
+        const std::size_t hi_all =
+            G.w.in + G.w.pad_before <= shift ? 0 : (G.w.in + G.w.pad_before - shift + G.w.stride - 1) / G.w.stride;
+        std::size_t lo = lo_all < ow0 ? ow0 : lo_all, hi = hi_all < ow0 + count ? hi_all : ow0 + count;
+        if (ih < 0 || lo >= hi) lo = hi = ow0 + count;
+        if (lo > ow0) zero(k0, r, lo - ow0);
+        if (hi > lo) {
+          const std::size_t iw = lo * G.w.stride + shift - G.w.pad_before;
+          copy(k0, r + (lo - ow0), hi - lo, ((b * G.h.in + std::size_t(ih)) * G.w.in + iw) * ci, G.w.stride * ci);
+        }
+        if (ow0 + count > hi) zero(k0, r + (hi - ow0), ow0 + count - hi);
       }
     }
+    r += count;
   }
 }
+
+// A block's patches are stored as the rows of a [Rows, depth] matrix, or, for
+// images of few channels, as its columns ([depth, Rows], patch_blocks::
+// as_columns): then a tap's pixels are contiguous in the image and in the
+// buffer alike, where rows would copy one or two values per tap.
 template <window2d G, std::size_t Rows, class T>
 TYPEGRAD_ALWAYS_INLINE inline void pack_patches(T* __restrict patches, const T* __restrict x, std::size_t first) {
-  for_each_patch_tap<G, Rows>(
-      first, [&](std::size_t at, std::size_t from) { std::copy_n(x + from, G.channels_in, patches + at); },
-      [&](std::size_t at) { std::fill_n(patches + at, G.channels_in, T(0)); });
+  constexpr std::size_t ci = G.channels_in, depth = G.h.kernel * G.w.kernel * ci;
+  constexpr bool columns = patch_blocks<G, T>::as_columns;
+  for_each_patch_run<G, Rows>(
+      first,
+      [&](std::size_t k0, std::size_t r, std::size_t count, std::size_t from, std::size_t step) {
+        for (std::size_t j = 0; j < count; ++j)
+          for (std::size_t c = 0; c < ci; ++c)
+            patches[columns ? (k0 + c) * Rows + r + j : (r + j) * depth + k0 + c] = x[from + j * step + c];
+      },
+      [&](std::size_t k0, std::size_t r, std::size_t count) {
+        for (std::size_t j = 0; j < count; ++j)
+          for (std::size_t c = 0; c < ci; ++c) patches[columns ? (k0 + c) * Rows + r + j : (r + j) * depth + k0 + c] = T(0);
+      });
 }
+// Patch gradients, laid out as pack_patches lays patches, added back into the
+// image's gradient.
 template <window2d G, std::size_t Rows, class T>
 TYPEGRAD_ALWAYS_INLINE inline void add_patches(T* __restrict dx, const T* __restrict patches, std::size_t first) {
-  for_each_patch_tap<G, Rows>(
+  constexpr std::size_t ci = G.channels_in, depth = G.h.kernel * G.w.kernel * ci;
+  constexpr bool columns = patch_blocks<G, T>::as_columns;
+  for_each_patch_run<G, Rows>(
       first,
-      [&](std::size_t at, std::size_t to) {
-        for (std::size_t c = 0; c < G.channels_in; ++c) dx[to + c] += patches[at + c];
+      [&](std::size_t k0, std::size_t r, std::size_t count, std::size_t to, std::size_t step) {
+        for (std::size_t j = 0; j < count; ++j)
+          for (std::size_t c = 0; c < ci; ++c)
+            dx[to + j * step + c] += patches[columns ? (k0 + c) * Rows + r + j : (r + j) * depth + k0 + c];
       },
-      [](std::size_t) {});
+      [](std::size_t, std::size_t, std::size_t) {});
 }
 
 // Out of line, one function per layer shape and scalar: a convolution is
-// thousands of multiply-adds, and the program's one body stays small.
+// thousands of multiply-adds, and the program's one body stays small. The
+// products name the patches P ([Rows, depth]) with its flag set when they
+// are stored as columns.
 template <window2d G, class T>
 [[gnu::noinline]] void conv2d_by_product(T* __restrict y, const T* __restrict x, const T* __restrict w) {
   using plan = patch_blocks<G, T>;
+  constexpr std::size_t co = G.channels_out;
   alignas(simd::bytes) T patches[plan::rows * plan::depth];
   for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
     pack_patches<G, Rows>(patches, x, first);
-    matmul_simd<false, false, T, Rows, G.channels_out, plan::depth>(y + first * G.channels_out, patches, w);
+    if constexpr (plan::narrow) {
+      // Fewer output channels than a vector holds: the block's pixels run
+      // along the vectors instead, yᵀ = wᵀ Pᵀ, then back into place.
+      alignas(simd::bytes) T transposed[co * Rows];
+      matmul_simd<true, !plan::as_columns, T, co, Rows, plan::depth>(transposed, w, patches);
+      for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t o = 0; o < co; ++o) y[(first + r) * co + o] = transposed[o * Rows + r];
+    } else {
+      matmul_simd<plan::as_columns, false, T, Rows, co, plan::depth>(y + first * co, patches, w);
+    }
   });
 }
 template <window2d G, class T>
 [[gnu::noinline]] void conv2d_transpose_by_product(T* __restrict dx, const T* __restrict u, const T* __restrict w) {
   using plan = patch_blocks<G, T>;
+  constexpr std::size_t co = G.channels_out;
   alignas(simd::bytes) T patches[plan::rows * plan::depth];
   std::fill_n(dx, G.batch * G.h.in * G.w.in * G.channels_in, T(0));
   for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
-    matmul_simd<false, true, T, Rows, plan::depth, G.channels_out>(patches, u + first * G.channels_out, w);
+    // The block's patch gradients: u wᵀ, or as columns w uᵀ.
+    if constexpr (plan::as_columns)
+      matmul_simd<false, true, T, plan::depth, Rows, co>(patches, w, u + first * co);
+    else
+      matmul_simd<false, true, T, Rows, plan::depth, co>(patches, u + first * co, w);
     add_patches<G, Rows>(dx, patches, first);
   });
 }
 template <window2d G, class T>
 [[gnu::noinline]] void conv2d_kernel_gradient_by_product(T* __restrict dw, const T* __restrict x, const T* __restrict u) {
   using plan = patch_blocks<G, T>;
-  alignas(simd::bytes) T patches[plan::rows * plan::depth];
-  for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
-    pack_patches<G, Rows>(patches, x, first);
-    const T* block = patches;
-    auto patch_at = [block, first](std::size_t i, std::size_t p) { return block[(p - first) * plan::depth + i]; };
-    matmul_stretch<T, plan::depth, G.channels_out>(dw, patch_at, u + first * G.channels_out, first, first + Rows);
-  });
+  constexpr std::size_t co = G.channels_out, depth = plan::depth;
+  alignas(simd::bytes) T patches[plan::rows * depth];
+  if constexpr (plan::narrow) {
+    // dwᵀ = uᵀ P, the patches' long rows along the vectors (P as rows).
+    alignas(simd::bytes) T as_rows[plan::as_columns ? plan::rows * depth : 1];
+    alignas(simd::bytes) T transposed[co * depth];
+    auto gradient_at = [u](std::size_t o, std::size_t p) { return u[p * co + o]; };
+    for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
+      pack_patches<G, Rows>(patches, x, first);
+      const T* rows = patches;
+      if constexpr (plan::as_columns) {
+        for (std::size_t k = 0; k < depth; ++k)
+          for (std::size_t r = 0; r < Rows; ++r) as_rows[r * depth + k] = patches[k * Rows + r];
+        rows = as_rows;
+      }
+      matmul_stretch<T, co, depth>(transposed, gradient_at, rows, first, first + Rows);
+    });
+    for (std::size_t k = 0; k < depth; ++k)
+      for (std::size_t o = 0; o < co; ++o) dw[k * co + o] = transposed[o * depth + k];
+  } else {
+    for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
+      pack_patches<G, Rows>(patches, x, first);
+      const T* block = patches;
+      auto patch_at = [block, first](std::size_t k, std::size_t p) {  // depth is a constant
+        return plan::as_columns ? block[k * Rows + (p - first)] : block[(p - first) * plan::depth + k];
+      };
+      matmul_stretch<T, depth, co>(dw, patch_at, u + first * co, first, first + Rows);
+    });
+  }
 }
 
 // y[b,oh,ow,co] = Σ x[b,ih,iw,ci] w[kh,kw,ci,co]: x [B,H,W,Ci], w [KH,KW,Ci,Co].
@@ -207,29 +287,40 @@ TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_kernel_gradient(Out& out, const X& 
   });
 }
 
-// Max pooling's choice: for output pixel p and channel c, the index into x of
-// the largest element of the window, the first in (kh, kw) order on ties.
-// f(output index, chosen x index) for every output element.
+// Max pooling's choice, a window at a time: f(p, best, chosen) for every
+// output pixel p, with best[c] the largest element of channel c in its window
+// and chosen[c] its index into x, the first in (kh, kw) order on ties. The
+// channels are compared side by side (branch-free selects, which vectorise).
 template <window2d G, class X, class F>
 TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_max(const X& x, F f) {
+  using T = typename X::value_type;
+  using index = std::conditional_t<(X::size <= 0xffffffffu), std::uint32_t, std::size_t>;
   constexpr std::size_t channels = G.channels_in;
-  constexpr std::size_t outputs = G.batch * G.h.out * G.w.out;
-  std::size_t chosen[channels]{};
-  std::size_t current = outputs;  // the output pixel whose window is being scanned
-  auto finish = [&] {
-    for (std::size_t c = 0; c < channels; ++c) f(current * channels + c, chosen[c]);
-  };
-  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-    if (p != current) {
-      if (current != outputs) finish();
-      current = p;
-      for (std::size_t c = 0; c < channels; ++c) chosen[c] = q * channels + c;
-      return;
-    }
-    for (std::size_t c = 0; c < channels; ++c)
-      if (x[q * channels + c] > x[chosen[c]]) chosen[c] = q * channels + c;
-  });
-  if (current != outputs) finish();
+  const T* in = x.data();
+  for (std::size_t b = 0; b < G.batch; ++b)
+    for (std::size_t oh = 0; oh < G.h.out; ++oh)
+      for (std::size_t ow = 0; ow < G.w.out; ++ow) {
+        T best[channels]{};
+        index chosen[channels]{};
+        bool started = false;
+        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
+          const std::ptrdiff_t ih = G.h.pixel(oh, kh);
+          if (ih < 0) continue;
+          for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
+            const std::ptrdiff_t iw = G.w.pixel(ow, kw);
+            if (iw < 0) continue;
+            const std::size_t q = ((b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw)) * channels;
+            for (std::size_t c = 0; c < channels; ++c) {
+              const T v = in[q + c];
+              const bool greater = !started || v > best[c];
+              best[c] = greater ? v : best[c];
+              chosen[c] = greater ? index(q + c) : chosen[c];
+            }
+            started = true;
+          }
+        }
+        f((b * G.h.out + oh) * G.w.out + ow, best, chosen);
+      }
 }
 
 }  // namespace typegrad::kernels

@@ -411,8 +411,11 @@ struct max_pool2d_op {
   }
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
+    constexpr std::size_t channels = X::shape_type::dims[3];
     kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
-        x, [&](std::size_t o, std::size_t chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[o] = x[chosen]; });
+        x, [&](std::size_t p, const auto& best, const auto&) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t c = 0; c < channels; ++c) out[p * channels + c] = best[c];
+        });
   }
   static std::string notation(const inspect::names<1>& in) { return "max_pool2d(" + in[0] + detail::pool_text(P) + ")"; }
   template <class Out, class X>
@@ -441,9 +444,12 @@ struct max_pool2d_scatter_op {
   }
   template <class Out, class X, class U>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const U& u) {
+    constexpr std::size_t channels = X::shape_type::dims[3];
     for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
     kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
-        x, [&](std::size_t o, std::size_t chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[chosen] += u[o]; });
+        x, [&](std::size_t p, const auto&, const auto& chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t c = 0; c < channels; ++c) out[chosen[c]] += u[p * channels + c];
+        });
   }
   static std::string notation(const inspect::names<2>& in) {
     return "max_pool2d_scatter(" + in[0] + ", " + in[1] + detail::pool_text(P) + ")";
@@ -481,8 +487,11 @@ struct max_pool2d_gather_op {
   }
   template <class Out, class X, class T>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const T& t) {
+    constexpr std::size_t channels = X::shape_type::dims[3];
     kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
-        x, [&](std::size_t o, std::size_t chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA { out[o] = t[chosen]; });
+        x, [&](std::size_t p, const auto&, const auto& chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t c = 0; c < channels; ++c) out[p * channels + c] = t[chosen[c]];
+        });
   }
   static std::string notation(const inspect::names<2>& in) {
     return "max_pool2d_gather(" + in[0] + ", " + in[1] + detail::pool_text(P) + ")";
