@@ -67,7 +67,7 @@ inline constexpr std::size_t patch_bytes = 64 * 1024;
 template <window2d G, class T>
 struct patch_blocks {
   static constexpr std::size_t depth = G.h.kernel * G.w.kernel * G.channels_in;  // a patch's length
-  static constexpr std::size_t pixels = G.batch * G.h.out * G.w.out;
+  static constexpr std::size_t pixels = G.h.out * G.w.out;  // of one image: blocks stay within an image
   static constexpr std::size_t fit = patch_bytes / (depth * sizeof(T));
   static constexpr std::size_t most = fit < 1 ? 1 : (fit > 64 ? 64 : fit);
   static constexpr std::size_t rows = most < pixels ? most : pixels;
@@ -81,12 +81,24 @@ struct patch_blocks {
   static constexpr bool as_columns = G.channels_in * sizeof(T) < 16;
 };
 
-// f.template operator()<Rows>(first) for the blocks of output pixels in order.
+// f.template operator()<Rows>(first) for the blocks of output pixels in order,
+// image by image (first counts pixels from the batch's first image). The
+// batch is a run-time count: one kernel serves every batch size, which keeps
+// a program at batch 32 and an evaluation at batch 1 to one instance.
 template <window2d G, class T, class F>
-TYPEGRAD_ALWAYS_INLINE inline void for_each_block(F f) {
+TYPEGRAD_ALWAYS_INLINE inline void for_each_block(std::size_t batch, F f) {
   using plan = patch_blocks<G, T>;
-  for (std::size_t first = 0; first < plan::whole; first += plan::rows) f.template operator()<plan::rows>(first);
-  if constexpr (plan::pixels > plan::whole) f.template operator()<plan::pixels - plan::whole>(plan::whole);
+  for (std::size_t b = 0; b < batch; ++b) {
+    const std::size_t image = b * plan::pixels;
+    for (std::size_t first = 0; first < plan::whole; first += plan::rows) f.template operator()<plan::rows>(image + first);
+    if constexpr (plan::pixels > plan::whole) f.template operator()<plan::pixels - plan::whole>(image + plan::whole);
+  }
+}
+// The geometry of one image of G's batch: what the product route is
+// instantiated for.
+constexpr window2d one_image(window2d g) {
+  g.batch = 1;
+  return g;
 }
 
 // The patches of output pixels [first, first + Rows), walked in runs:
@@ -166,11 +178,11 @@ TYPEGRAD_ALWAYS_INLINE inline void add_patches(T* __restrict dx, const T* __rest
 // products name the patches P ([Rows, depth]) with its flag set when they
 // are stored as columns.
 template <window2d G, class T>
-[[gnu::noinline]] void conv2d_by_product(T* __restrict y, const T* __restrict x, const T* __restrict w) {
+[[gnu::noinline]] void conv2d_by_product(T* __restrict y, const T* __restrict x, const T* __restrict w, std::size_t batch) {
   using plan = patch_blocks<G, T>;
   constexpr std::size_t co = G.channels_out;
   alignas(simd::bytes) T patches[plan::rows * plan::depth];
-  for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
+  for_each_block<G, T>(batch, [&]<std::size_t Rows>(std::size_t first) {
     pack_patches<G, Rows>(patches, x, first);
     if constexpr (plan::narrow) {
       // Fewer output channels than a vector holds: the block's pixels run
@@ -185,12 +197,13 @@ template <window2d G, class T>
   });
 }
 template <window2d G, class T>
-[[gnu::noinline]] void conv2d_transpose_by_product(T* __restrict dx, const T* __restrict u, const T* __restrict w) {
+[[gnu::noinline]] void conv2d_transpose_by_product(T* __restrict dx, const T* __restrict u, const T* __restrict w,
+                                                  std::size_t batch) {
   using plan = patch_blocks<G, T>;
   constexpr std::size_t co = G.channels_out;
   alignas(simd::bytes) T patches[plan::rows * plan::depth];
-  std::fill_n(dx, G.batch * G.h.in * G.w.in * G.channels_in, T(0));
-  for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
+  std::fill_n(dx, batch * G.h.in * G.w.in * G.channels_in, T(0));
+  for_each_block<G, T>(batch, [&]<std::size_t Rows>(std::size_t first) {
     // The block's patch gradients: u wᵀ, or as columns w uᵀ.
     if constexpr (plan::as_columns)
       matmul_simd<false, true, T, plan::depth, Rows, co>(patches, w, u + first * co);
@@ -200,7 +213,8 @@ template <window2d G, class T>
   });
 }
 template <window2d G, class T>
-[[gnu::noinline]] void conv2d_kernel_gradient_by_product(T* __restrict dw, const T* __restrict x, const T* __restrict u) {
+[[gnu::noinline]] void conv2d_kernel_gradient_by_product(T* __restrict dw, const T* __restrict x, const T* __restrict u,
+                                                        std::size_t batch) {
   using plan = patch_blocks<G, T>;
   constexpr std::size_t co = G.channels_out, depth = plan::depth;
   alignas(simd::bytes) T patches[plan::rows * depth];
@@ -209,7 +223,7 @@ template <window2d G, class T>
     alignas(simd::bytes) T as_rows[plan::as_columns ? plan::rows * depth : 1];
     alignas(simd::bytes) T transposed[co * depth];
     auto gradient_at = [u](std::size_t o, std::size_t p) { return u[p * co + o]; };
-    for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
+    for_each_block<G, T>(batch, [&]<std::size_t Rows>(std::size_t first) {
       pack_patches<G, Rows>(patches, x, first);
       const T* rows = patches;
       if constexpr (plan::as_columns) {
@@ -222,7 +236,7 @@ template <window2d G, class T>
     for (std::size_t k = 0; k < depth; ++k)
       for (std::size_t o = 0; o < co; ++o) dw[k * co + o] = transposed[o * depth + k];
   } else {
-    for_each_block<G, T>([&]<std::size_t Rows>(std::size_t first) {
+    for_each_block<G, T>(batch, [&]<std::size_t Rows>(std::size_t first) {
       pack_patches<G, Rows>(patches, x, first);
       const T* block = patches;
       auto patch_at = [block, first](std::size_t k, std::size_t p) {  // depth is a constant
@@ -236,7 +250,7 @@ template <window2d G, class T>
 // y[b,oh,ow,co] = Σ x[b,ih,iw,ci] w[kh,kw,ci,co]: x [B,H,W,Ci], w [KH,KW,Ci,Co].
 template <window2d G, class Out, class X, class W>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d(Out& out, const X& x, const W& w) {
-  if (!std::is_constant_evaluated()) return conv2d_by_product<G>(out.data(), x.data(), w.data());
+  if (!std::is_constant_evaluated()) return conv2d_by_product<one_image(G)>(out.data(), x.data(), w.data(), G.batch);
   constexpr std::size_t ci = G.channels_in, co = G.channels_out;
   auto* __restrict y = out.data();
   const auto* __restrict in = x.data();
@@ -254,7 +268,8 @@ TYPEGRAD_ALWAYS_INLINE constexpr void conv2d(Out& out, const X& x, const W& w) {
 // dx[b,ih,iw,ci] = Σ u[b,oh,ow,co] w[kh,kw,ci,co] over the windows holding it.
 template <window2d G, class Out, class U, class W>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_transpose(Out& out, const U& u, const W& w) {
-  if (!std::is_constant_evaluated()) return conv2d_transpose_by_product<G>(out.data(), u.data(), w.data());
+  if (!std::is_constant_evaluated())
+    return conv2d_transpose_by_product<one_image(G)>(out.data(), u.data(), w.data(), G.batch);
   constexpr std::size_t ci = G.channels_in, co = G.channels_out;
   auto* __restrict dx = out.data();
   const auto* __restrict g = u.data();
@@ -273,7 +288,8 @@ TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_transpose(Out& out, const U& u, con
 // dw[kh,kw,ci,co] = Σ x[b,ih,iw,ci] u[b,oh,ow,co] over the batch and positions.
 template <window2d G, class Out, class X, class U>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_kernel_gradient(Out& out, const X& x, const U& u) {
-  if (!std::is_constant_evaluated()) return conv2d_kernel_gradient_by_product<G>(out.data(), x.data(), u.data());
+  if (!std::is_constant_evaluated())
+    return conv2d_kernel_gradient_by_product<one_image(G)>(out.data(), x.data(), u.data(), G.batch);
   constexpr std::size_t ci = G.channels_in, co = G.channels_out;
   auto* __restrict dw = out.data();
   const auto* __restrict in = x.data();

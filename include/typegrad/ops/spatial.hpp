@@ -247,6 +247,54 @@ void emit_window_max(inspect::cpp_code& c, const kernels::window2d& g, const std
       },
       [&] { c.loop("ch", g.channels_in, [&] { use(); }); });
 }
+// The emitters of the six ops, plain functions of the placed window: one
+// copy of the string-building code per program, whatever the shapes.
+inline void emit_conv2d(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
+                        const inspect::names<2>& in, std::size_t size) {
+  const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
+  emit_zero(c, out, size);
+  emit_windows(c, g, [] {}, [&] {
+    emit_channel_products(c, g, out + "[p * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
+                          in[1] + "[(tap * " + ci + " + ci) * " + co + " + co]");
+  }, [] {});
+}
+inline void emit_conv2d_transpose(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
+                                  const inspect::names<2>& in, std::size_t size) {
+  const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
+  emit_zero(c, out, size);
+  emit_windows(c, g, [] {}, [&] {
+    c.loop("ci", g.channels_in, [&] {
+      c.line("double acc = 0.0;");
+      c.loop("co", g.channels_out, [&] {
+        c.line("acc += " + in[0] + "[p * " + co + " + co] * " + in[1] + "[(tap * " + ci + " + ci) * " + co + " + co];");
+      });
+      c.line(out + "[q * " + ci + " + ci] += acc;");
+    });
+  }, [] {});
+}
+inline void emit_conv2d_kernel_gradient(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
+                                        const inspect::names<2>& in, std::size_t size) {
+  const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
+  emit_zero(c, out, size);
+  emit_windows(c, g, [] {}, [&] {
+    emit_channel_products(c, g, out + "[(tap * " + ci + " + ci) * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
+                          in[1] + "[p * " + co + " + co]");
+  }, [] {});
+}
+// What a max-pooling op does with each window's chosen element: reads it
+// (the value, or a tangent's element there) or adds a cotangent to it.
+enum class pooled { value, scatter, gather };
+inline void emit_max_pool(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
+                          const inspect::names<2>& in, pooled kind, std::size_t size) {
+  const std::string at = "[p * " + inspect::num(g.channels_in) + " + ch]";
+  if (kind == pooled::scatter) emit_zero(c, out, size);
+  emit_window_max(c, g, in[0], [&] {
+    if (kind == pooled::scatter)
+      c.line(out + "[best[ch]] += " + in[1] + at + ";");
+    else
+      c.line(out + at + " = " + in[1] + "[best[ch]];");
+  });
+}
 }  // namespace detail
 
 // ---- conv2d ------------------------------------------------------------------------
@@ -271,13 +319,7 @@ struct conv2d_op {
   }
   template <class Out, class X, class W>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    constexpr auto g = detail::conv_window<O, X, W>;
-    const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
-    detail::emit_zero(c, out, Out::size);
-    detail::emit_windows(c, g, [] {}, [&] {
-      detail::emit_channel_products(c, g, out + "[p * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
-                                    in[1] + "[(tap * " + ci + " + ci) * " + co + " + co]");
-    }, [] {});
+    detail::emit_conv2d(c, detail::conv_window<O, X, W>, out, in, Out::size);
   }
   // Bilinear: dx = conv2d_transpose(u, w), dw = conv2d_kernel_gradient(x, u);
   // the tangent of one operand convolved with the other.
@@ -318,18 +360,7 @@ struct conv2d_transpose_op {
   }
   template <class Out, class U, class W>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    constexpr auto g = detail::conv_window<O, XShape, W>;
-    const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
-    detail::emit_zero(c, out, Out::size);
-    detail::emit_windows(c, g, [] {}, [&] {
-      c.loop("ci", g.channels_in, [&] {
-        c.line("double acc = 0.0;");
-        c.loop("co", g.channels_out, [&] {
-          c.line("acc += " + in[0] + "[p * " + co + " + co] * " + in[1] + "[(tap * " + ci + " + ci) * " + co + " + co];");
-        });
-        c.line(out + "[q * " + ci + " + ci] += acc;");
-      });
-    }, [] {});
+    detail::emit_conv2d_transpose(c, detail::conv_window<O, XShape, W>, out, in, Out::size);
   }
   // <v, T(u, w)> = <conv2d(v, w), u> = <kernel_gradient(v, u), w>.
   template <std::size_t I, class Y, class V>
@@ -366,13 +397,7 @@ struct conv2d_kernel_gradient_op {
   }
   template <class Out, class X, class U>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    constexpr auto g = detail::conv_window<O, X, WShape>;
-    const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
-    detail::emit_zero(c, out, Out::size);
-    detail::emit_windows(c, g, [] {}, [&] {
-      detail::emit_channel_products(c, g, out + "[(tap * " + ci + " + ci) * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
-                                    in[1] + "[p * " + co + " + co]");
-    }, [] {});
+    detail::emit_conv2d_kernel_gradient(c, detail::conv_window<O, X, WShape>, out, in, Out::size);
   }
   // <v, K(x, u)> = <T(u, v), x> = <conv2d(x, v), u>.
   template <std::size_t I, class Y, class V>
@@ -420,8 +445,7 @@ struct max_pool2d_op {
   static std::string notation(const inspect::names<1>& in) { return "max_pool2d(" + in[0] + detail::pool_text(P) + ")"; }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
-    constexpr auto g = detail::pool_window<P, X>;
-    detail::emit_window_max(c, g, in[0], [&] { c.line(out + "[p * " + inspect::num(g.channels_in) + " + ch] = " + in[0] + "[best[ch]];"); });
+    detail::emit_max_pool(c, detail::pool_window<P, X>, out, {in[0], in[0]}, detail::pooled::value, Out::size);
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
@@ -456,9 +480,7 @@ struct max_pool2d_scatter_op {
   }
   template <class Out, class X, class U>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    constexpr auto g = detail::pool_window<P, X>;
-    detail::emit_zero(c, out, Out::size);
-    detail::emit_window_max(c, g, in[0], [&] { c.line(out + "[best[ch]] += " + in[1] + "[p * " + inspect::num(g.channels_in) + " + ch];"); });
+    detail::emit_max_pool(c, detail::pool_window<P, X>, out, in, detail::pooled::scatter, Out::size);
   }
   template <std::size_t I, class Y, class V>
   static constexpr auto vjp(const Y& y, const V& v) {
@@ -498,8 +520,7 @@ struct max_pool2d_gather_op {
   }
   template <class Out, class X, class T>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    constexpr auto g = detail::pool_window<P, X>;
-    detail::emit_window_max(c, g, in[0], [&] { c.line(out + "[p * " + inspect::num(g.channels_in) + " + ch] = " + in[1] + "[best[ch]];"); });
+    detail::emit_max_pool(c, detail::pool_window<P, X>, out, in, detail::pooled::gather, Out::size);
   }
   template <std::size_t I, class Y, class V>
   static constexpr auto vjp(const Y& y, const V& v) {
