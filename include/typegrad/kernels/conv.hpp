@@ -70,7 +70,9 @@ struct patch_blocks {
   static constexpr std::size_t pixels = G.h.out * G.w.out;  // of one image: blocks stay within an image
   static constexpr std::size_t fit = patch_bytes / (depth * sizeof(T));
   static constexpr std::size_t most = fit < 1 ? 1 : (fit > 64 ? 64 : fit);
-  static constexpr std::size_t rows = most < pixels ? most : pixels;
+  // Blocks of one size, as near as can be: 196 pixels go as 4 x 49, not 3 x 64 and a sliver of 4.
+  static constexpr std::size_t blocks = (pixels + most - 1) / most;
+  static constexpr std::size_t rows = (pixels + blocks - 1) / blocks;
   static constexpr std::size_t whole = pixels / rows * rows;
   // Fewer output channels than a vector's lanes (a first layer's 6 or 8):
   // the products are laid the other way round, pixels along the vectors,
