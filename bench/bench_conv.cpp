@@ -2,7 +2,9 @@
 // (on OpenBLAS, one thread), each pair in the same run:
 //   one 3x3 conv, stride 1, same padding, batch 1: forward and both backward
 //     passes (the input's and the kernel's gradients of sum(conv(x, k) ⊙ R)),
-//     at 28x28x1 -> 8, 14x14x16 -> 32 and 7x7x32 -> 64;
+//     at 28x28x1 -> 8, 14x14x16 -> 32 and 7x7x32 -> 64; libtorch both
+//     through autograd and calling ATen's convolution and
+//     convolution_backward directly (its best case);
 //   one LeNet-5 training step at batch 64 (conv 5x5 -> 6, max pool, conv
 //     5x5 -> 16, max pool, 120, 84, 10, relu; 61,706 parameters): forward,
 //     backward and Adam.
@@ -79,10 +81,25 @@ struct conv_layer {
       total.backward();
       return total.template item<double>();
     }
+    // Without autograd: the forward and ATen's convolution_backward (both
+    // gradients at once), which is what autograd calls underneath.
+    double direct() {
+      torch::NoGradGuard no_grad;
+      const auto y = at::convolution(x, k, {}, {1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 1);
+      const auto grads = at::convolution_backward(r, x, k, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 1,
+                                                  {true, true, false});
+      benchmark::DoNotOptimize(std::get<0>(grads).data_ptr());
+      benchmark::DoNotOptimize(std::get<1>(grads).data_ptr());
+      return (y * r).sum().template item<double>();
+    }
   };
   static void libtorch(benchmark::State& state) {
     peer p(inputs());
     for (auto _ : state) benchmark::DoNotOptimize(p.step());
+  }
+  static void libtorch_direct(benchmark::State& state) {
+    peer p(inputs());
+    for (auto _ : state) benchmark::DoNotOptimize(p.direct());
   }
   static bool agree() {
     const auto env = inputs();
@@ -209,6 +226,9 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("conv_28x28x1_to_8/libtorch", conv_layer<28, 1, 8>::libtorch);
   benchmark::RegisterBenchmark("conv_14x14x16_to_32/libtorch", conv_layer<14, 16, 32>::libtorch);
   benchmark::RegisterBenchmark("conv_7x7x32_to_64/libtorch", conv_layer<7, 32, 64>::libtorch);
+  benchmark::RegisterBenchmark("conv_28x28x1_to_8/libtorch_direct", conv_layer<28, 1, 8>::libtorch_direct);
+  benchmark::RegisterBenchmark("conv_14x14x16_to_32/libtorch_direct", conv_layer<14, 16, 32>::libtorch_direct);
+  benchmark::RegisterBenchmark("conv_7x7x32_to_64/libtorch_direct", conv_layer<7, 32, 64>::libtorch_direct);
   benchmark::RegisterBenchmark("lenet5_step_batch64/libtorch", lenet::libtorch);
 #else
   std::printf("libtorch peer skipped: libtorch was not found when this was built (Debian: libtorch-dev)\n");
