@@ -66,3 +66,30 @@ TEST_CASE("a compile-time product equals the run-time one, or is within the FMA 
 #endif
     }
 }
+
+// A small CNN's gradient, every conv and pooling kernel in its constant-
+// expression form, against the same program at run time (the product route).
+namespace cnn {
+constexpr tg::input<"X", 2, 5, 4, 2> X;
+constexpr tg::param<"K", 3, 2, 2, 3> K;
+constexpr tg::param<"c", 3> c;
+constexpr auto cnn_loss = tg::sum(tg::square(tg::max_pool2d<tg::pool_options{.stride = {1, 1}}>(
+    tg::tanh(tg::conv2d<tg::conv_options{.stride = {1, 2}, .pad = tg::same, .dilation = {2, 1}}>(X, K) + c))));
+constexpr auto cnn_program = tg::grad(cnn_loss, X, K, c);
+constexpr auto cnn_env = [] {
+  tg::tensor<double, 2, 5, 4, 2> x{};
+  tg::tensor<double, 3, 2, 2, 3> k{};
+  for (std::size_t i = 0; i < x.size; ++i) x[i] = double((i * 7) % 11) / 11.0 - 0.5;
+  for (std::size_t i = 0; i < k.size; ++i) k[i] = double((i * 5) % 13) / 13.0 - 0.4;
+  return tg::bind(X = x, K = k, c = tg::tensor<double, 3>{0.1, -0.2, 0.3});
+}();
+constexpr auto cnn_at_compile_time = cnn_program(cnn_env);
+}  // namespace cnn
+
+TEST_CASE("a CNN's gradient is the same at compile time and at run time", "[inspect][constexpr][spatial]") {
+  const auto runtime = cnn::cnn_program(cnn::cnn_env);
+  CHECK(std::abs(runtime.value - cnn::cnn_at_compile_time.value) < 1e-12);
+  for (std::size_t i = 0; i < runtime[cnn::X].size; ++i) CHECK(std::abs(runtime[cnn::X][i] - cnn::cnn_at_compile_time[cnn::X][i]) < 1e-12);
+  for (std::size_t i = 0; i < runtime[cnn::K].size; ++i) CHECK(std::abs(runtime[cnn::K][i] - cnn::cnn_at_compile_time[cnn::K][i]) < 1e-12);
+  for (std::size_t i = 0; i < runtime[cnn::c].size; ++i) CHECK(std::abs(runtime[cnn::c][i] - cnn::cnn_at_compile_time[cnn::c][i]) < 1e-12);
+}

@@ -249,21 +249,24 @@ template <window2d G, class T>
   }
 }
 
+// Every term of a convolution's sums, in the taps' order: f(y, x, k) with
+// the indices of one product, output y[y] pairing image x[x] with kernel
+// k[k]. The plain loops that constant expressions run.
+template <window2d G, class F>
+constexpr void for_each_conv_term(F f) {
+  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
+  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) {
+    for (std::size_t c = 0; c < ci; ++c)
+      for (std::size_t o = 0; o < co; ++o) f(p * co + o, q * ci + c, (tap * ci + c) * co + o);
+  });
+}
+
 // y[b,oh,ow,co] = Σ x[b,ih,iw,ci] w[kh,kw,ci,co]: x [B,H,W,Ci], w [KH,KW,Ci,Co].
 template <window2d G, class Out, class X, class W>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d(Out& out, const X& x, const W& w) {
   if (!std::is_constant_evaluated()) return conv2d_by_product<one_image(G)>(out.data(), x.data(), w.data(), G.batch);
-  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
-  auto* __restrict y = out.data();
-  const auto* __restrict in = x.data();
-  const auto* __restrict k = w.data();
-  for (std::size_t i = 0; i < Out::size; ++i) y[i] = 0;
-  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-    for (std::size_t c = 0; c < ci; ++c) {
-      const auto v = in[q * ci + c];
-      for (std::size_t o = 0; o < co; ++o) y[p * co + o] += v * k[(tap * ci + c) * co + o];
-    }
-  });
+  for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
+  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) { out[y] += x[i] * w[k]; });
 }
 
 // The input's gradient, a transposed convolution:
@@ -272,18 +275,8 @@ template <window2d G, class Out, class U, class W>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_transpose(Out& out, const U& u, const W& w) {
   if (!std::is_constant_evaluated())
     return conv2d_transpose_by_product<one_image(G)>(out.data(), u.data(), w.data(), G.batch);
-  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
-  auto* __restrict dx = out.data();
-  const auto* __restrict g = u.data();
-  const auto* __restrict k = w.data();
-  for (std::size_t i = 0; i < Out::size; ++i) dx[i] = 0;
-  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-    for (std::size_t c = 0; c < ci; ++c) {
-      typename Out::value_type acc{};
-      for (std::size_t o = 0; o < co; ++o) acc += g[p * co + o] * k[(tap * ci + c) * co + o];
-      dx[q * ci + c] += acc;
-    }
-  });
+  for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
+  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) { out[i] += u[y] * w[k]; });
 }
 
 // The kernel's gradient, input patches against the output's gradient:
@@ -292,17 +285,8 @@ template <window2d G, class Out, class X, class U>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_kernel_gradient(Out& out, const X& x, const U& u) {
   if (!std::is_constant_evaluated())
     return conv2d_kernel_gradient_by_product<one_image(G)>(out.data(), x.data(), u.data(), G.batch);
-  constexpr std::size_t ci = G.channels_in, co = G.channels_out;
-  auto* __restrict dw = out.data();
-  const auto* __restrict in = x.data();
-  const auto* __restrict g = u.data();
-  for (std::size_t i = 0; i < Out::size; ++i) dw[i] = 0;
-  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-    for (std::size_t c = 0; c < ci; ++c) {
-      const auto v = in[q * ci + c];
-      for (std::size_t o = 0; o < co; ++o) dw[(tap * ci + c) * co + o] += v * g[p * co + o];
-    }
-  });
+  for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
+  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) { out[k] += x[i] * u[y]; });
 }
 
 // Max pooling's choice, a window at a time: f(p, best, chosen) for every
