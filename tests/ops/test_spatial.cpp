@@ -89,6 +89,30 @@ TEST_CASE("max_pool2d and its gradient agree with numpy, ties to the first in th
       ref::pool3_stride2_same_x, ref::pool3_stride2_same_r, ref::pool3_stride2_same_y, ref::pool3_stride2_same_dx);
 }
 
+namespace {
+template <tg::pool_options P, class XS>
+void check_avg_case(const double* x, const double* r, const double* y, const double* dx) {
+  constexpr tg::leaf_expr<tg::input_leaf<"x", XS>> X;
+  constexpr auto out = tg::avg_pool2d<P>(X);
+  constexpr testing::input_like<decltype(out)> R;
+  const auto env = tg::bind(X = from_flat<tg::tensor_for_t<double, XS>>(x),
+                            R = from_flat<tg::tensor_for_t<double, tg::shape_of_t<decltype(out)>>>(r));
+  require_close(tg::eval(out, env), y);
+  require_close(tg::grad(tg::sum(tg::hadamard(out, R)), X)(env)[X], dx);
+}
+}  // namespace
+
+TEST_CASE("avg_pool2d and its gradient agree with numpy, padding not counted", "[spatial][reference]") {
+  check_avg_case<tg::pool_options{.window = {3, 3}, .stride = {2, 2}, .pad = tg::same}, tg::shape<2, 7, 5, 3>>(
+      ref::avg3_stride2_same_x, ref::avg3_stride2_same_r, ref::avg3_stride2_same_y, ref::avg3_stride2_same_dx);
+  check_avg_case<tg::pool_options{.window = {4, 3}}, tg::shape<2, 4, 3, 2>>(ref::avg_global_x, ref::avg_global_r,
+                                                                             ref::avg_global_y, ref::avg_global_dx);
+  constexpr tg::input<"x", 2, 4, 3, 2> X;
+  const auto env = tg::bind(X = from_flat<tg::tensor<double, 2, 4, 3, 2>>(ref::avg_global_x));
+  require_close(tg::eval(tg::global_avg_pool(X), env), ref::avg_global_y);
+  STATIC_REQUIRE(std::is_same_v<tg::shape_of_t<decltype(tg::global_avg_pool(X))>, tg::shape<2, 2>>);
+}
+
 TEST_CASE("a tie in a pooling window sends the whole derivative to its first element", "[spatial]") {
   constexpr tg::input<"x", 1, 2, 2, 1> X;
   const auto env = tg::bind(X = tg::tensor<double, 1, 2, 2, 1>{});  // all four equal
@@ -128,6 +152,16 @@ TEST_CASE("max_pool2d routes the cotangent, and scatter and gather are each othe
   constexpr tg::input<"t", 2, 5, 4, 2> t;
   check_op_laws(tg::max_pool2d_scatter<p>(x, u), uniform{}, x, u);  // constant in x between ties
   check_op_laws(tg::max_pool2d_gather<p>(x, t), uniform{}, x, t);
+}
+
+TEST_CASE("avg_pool2d, its transpose and global_avg_pool obey the laws", "[laws][spatial]") {
+  constexpr tg::pool_options p{.window = {3, 2}, .stride = {2, 1}, .pad = tg::pad(1, 1, 0, 1)};
+  check_op_laws(tg::avg_pool2d<p>(x), uniform{}, x);
+  check_op_laws(tg::global_avg_pool(x), uniform{}, x);
+  using y_shape = tg::shape_of_t<decltype(tg::avg_pool2d<p>(x))>;
+  constexpr tg::leaf_expr<tg::input_leaf<"u", y_shape>> u;
+  check_op_laws(tg::avg_pool2d_transpose<p, tg::shape_of_t<decltype(x)>>(u), uniform{}, u);
+  check_op_laws(tg::hadamard(tg::avg_pool2d<p>(x), tg::avg_pool2d<p>(x)), uniform{}, x);
 }
 
 TEST_CASE("reshape, flatten and a per-channel bias at rank 4", "[laws][spatial]") {

@@ -12,7 +12,10 @@ How they are made:
   into the padded image at the slice's positions, then cropped;
 - max pooling takes the largest of each window (padding never chosen) by
   scanning its taps in row-major order with a strict >, so the first of
-  equals wins; dL/dx of sum(max_pool2d(x) * R) adds R at each chosen place.
+  equals wins; dL/dx of sum(max_pool2d(x) * R) adds R at each chosen place;
+- average pooling divides each window's sum by the number of its pixels
+  inside the image (padding not counted), and dL/dx adds R times that share
+  to each of them.
 'same' padding is TensorFlow's: ceil(in / stride) outputs, the odd pixel of
 padding after. Inputs come from numpy's default_rng with a fixed seed.
 
@@ -88,6 +91,24 @@ def max_pool(x, window, stride, pad, R):
     return y, dx
 
 
+def avg_pool(x, window, stride, pad, R):
+    B, H, W, C = x.shape
+    th, bh, OH = place(H, window[0], stride[0], 1, pad if isinstance(pad, str) else pad[:2])
+    tw, bw, OW = place(W, window[1], stride[1], 1, pad if isinstance(pad, str) else pad[2:])
+    y = np.zeros((B, OH, OW, C))
+    dx = np.zeros_like(x)
+    for oh in range(OH):
+        for ow in range(OW):
+            rows = [oh * stride[0] + kh - th for kh in range(window[0]) if 0 <= oh * stride[0] + kh - th < H]
+            cols = [ow * stride[1] + kw - tw for kw in range(window[1]) if 0 <= ow * stride[1] + kw - tw < W]
+            inside = x[:, rows][:, :, cols]
+            y[:, oh, ow, :] = inside.sum(axis=(1, 2)) / (len(rows) * len(cols))
+            for ih in rows:
+                for iw in cols:
+                    dx[:, ih, iw, :] += R[:, oh, ow, :] / (len(rows) * len(cols))
+    return y, dx
+
+
 def emit(name, a):
     body = ", ".join(repr(float(v)) for v in np.asarray(a).reshape(-1))
     print(f"inline constexpr double {name}[] = {{{body}}};")
@@ -122,6 +143,18 @@ for name, xs, window, stride, pad in pool_cases:
     OW = place(xs[2], window[1], stride[1], 1, pad)[2]
     R = rng.uniform(-1, 1, (xs[0], OH, OW, xs[3]))
     y, dx = max_pool(x, window, stride, pad, R)
+    for part, a in [("x", x), ("r", R), ("y", y), ("dx", dx)]:
+        emit(f"{name}_{part}", a)
+avg_cases = [
+    ("avg3_stride2_same", (2, 7, 5, 3), (3, 3), (2, 2), "same"),
+    ("avg_global", (2, 4, 3, 2), (4, 3), (4, 3), "valid"),
+]
+for name, xs, window, stride, pad in avg_cases:
+    x = rng.uniform(-1, 1, xs)
+    OH = place(xs[1], window[0], stride[0], 1, pad)[2]
+    OW = place(xs[2], window[1], stride[1], 1, pad)[2]
+    R = rng.uniform(-1, 1, (xs[0], OH, OW, xs[3]))
+    y, dx = avg_pool(x, window, stride, pad, R)
     for part, a in [("x", x), ("r", R), ("y", y), ("dx", dx)]:
         emit(f"{name}_{part}", a)
 print("}  // namespace conv_reference")

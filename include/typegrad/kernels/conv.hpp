@@ -325,4 +325,29 @@ TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_max(const X& x, F f) {
       }
 }
 
+// Average pooling over the pixels of each window inside the image (padding
+// is not counted, as TensorFlow's and PyTorch's count_include_pad=False):
+// f(p, q, weight) for every output pixel p and every image pixel q of its
+// window, weight = 1 / the number of those pixels.
+template <window2d G, class T, class F>
+TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_share(F f) {
+  for (std::size_t b = 0; b < G.batch; ++b)
+    for (std::size_t oh = 0; oh < G.h.out; ++oh)
+      for (std::size_t ow = 0; ow < G.w.out; ++ow) {
+        std::size_t rows = 0, cols = 0;
+        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) rows += G.h.pixel(oh, kh) >= 0;
+        for (std::size_t kw = 0; kw < G.w.kernel; ++kw) cols += G.w.pixel(ow, kw) >= 0;
+        const T weight = T(1) / T(rows * cols);
+        const std::size_t p = (b * G.h.out + oh) * G.w.out + ow;
+        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
+          const std::ptrdiff_t ih = G.h.pixel(oh, kh);
+          if (ih < 0) continue;
+          for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
+            const std::ptrdiff_t iw = G.w.pixel(ow, kw);
+            if (iw >= 0) f(p, (b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw), weight);
+          }
+        }
+      }
+}
+
 }  // namespace typegrad::kernels

@@ -2,12 +2,15 @@
 // Sliding windows over NHWC images ([B, H, W, C], batch first):
 //   conv2d<O>(x, w)        x [B,H,W,Cin], kernel w [KH,KW,Cin,Cout] -> [B,OH,OW,Cout]
 //   max_pool2d<P>(x)       the largest element of each window, per channel
+//   avg_pool2d<P>(x)       the mean of each window's pixels inside the image
+//   global_avg_pool(x)     [B,H,W,C] -> [B,C], the mean over each image
 // with the ops their derivatives are made of, each a real op with its own
 // VJP and JVP rules, so that derivatives of derivatives need no special case:
 //   conv2d_transpose       the input's gradient (a transposed convolution)
 //   conv2d_kernel_gradient the kernel's gradient (patches against the cotangent)
 //   max_pool2d_scatter     the cotangent routed to each window's chosen element
 //   max_pool2d_gather      the chosen elements of a tangent
+//   avg_pool2d_transpose   the cotangent spread evenly over each window
 // Conv is bilinear in (x, w): these three ops are the three ways of pairing
 // two of x, w and the output, and each one's derivatives are the other two.
 #include <array>
@@ -24,6 +27,7 @@
 #include <typegrad/detail/config.hpp>
 #include <typegrad/kernels/conv.hpp>
 #include <typegrad/ops/fwd.hpp>
+#include <typegrad/ops/reshape.hpp>
 
 namespace typegrad {
 
@@ -72,6 +76,10 @@ template <pool_options P>
 struct max_pool2d_scatter_op;
 template <pool_options P>
 struct max_pool2d_gather_op;
+template <pool_options P>
+struct avg_pool2d_op;
+template <pool_options P, class XShape>
+struct avg_pool2d_transpose_op;
 template <conv_options O = conv_options{}, expression X, expression W>
 constexpr auto conv2d(const X& x, const W& w) {
   return typegrad::make_node<conv2d_op<O>>(x, w);
@@ -95,6 +103,14 @@ constexpr auto max_pool2d_scatter(const X& x, const U& u) {
 template <pool_options P, expression X, expression T>
 constexpr auto max_pool2d_gather(const X& x, const T& t) {
   return typegrad::make_node<max_pool2d_gather_op<P>>(x, t);
+}
+template <pool_options P = pool_options{}, expression X>
+constexpr auto avg_pool2d(const X& x) {
+  return typegrad::make_node<avg_pool2d_op<P>>(x);
+}
+template <pool_options P, class XShape, expression U>
+constexpr auto avg_pool2d_transpose(const U& u) {
+  return typegrad::make_node<avg_pool2d_transpose_op<P, XShape>>(u);
 }
 
 
@@ -280,6 +296,35 @@ inline void emit_conv2d_kernel_gradient(inspect::cpp_code& c, const kernels::win
     emit_channel_products(c, g, out + "[(tap * " + ci + " + ci) * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
                           in[1] + "[p * " + co + " + co]");
   }, [] {});
+}
+// Average pooling and its transpose: each output pixel's share of its
+// window's pixels inside the image.
+inline void emit_avg_pool(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out, const std::string& in,
+                          bool transpose, std::size_t size) {
+  const std::string ch = inspect::num(g.channels_in);
+  emit_zero(c, out, size);
+  emit_windows(
+      c, g,
+      [&] {
+        c.line("int inside = 0;");
+        c.loop("kh", g.h.kernel, [&] {
+          c.loop("kw", g.w.kernel, [&] {
+            c.line("const int ih = oh * " + inspect::num(g.h.stride) + " + kh - " + inspect::num(g.h.pad_before) +
+                   ", iw = ow * " + inspect::num(g.w.stride) + " + kw - " + inspect::num(g.w.pad_before) + ";");
+            c.line("inside += ih >= 0 && ih < " + inspect::num(g.h.in) + " && iw >= 0 && iw < " + inspect::num(g.w.in) + ";");
+          });
+        });
+        c.line("const double share = 1.0 / inside;");
+      },
+      [&] {
+        c.loop("ch", g.channels_in, [&] {
+          if (transpose)
+            c.line(out + "[q * " + ch + " + ch] += share * " + in + "[p * " + ch + " + ch];");
+          else
+            c.line(out + "[p * " + ch + " + ch] += share * " + in + "[q * " + ch + " + ch];");
+        });
+      },
+      [] {});
 }
 // What a max-pooling op does with each window's chosen element: reads it
 // (the value, or a tangent's element there) or adds a cotangent to it.
@@ -537,5 +582,94 @@ struct max_pool2d_gather_op {
       return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), t);
   }
 };
+
+// ---- avg_pool2d ----------------------------------------------------------------------
+// The mean of each window's pixels inside the image, per channel: padding is
+// not counted (TensorFlow's rule; PyTorch's count_include_pad=False).
+// Linear: the VJP spreads the cotangent evenly back over each window.
+template <pool_options P>
+struct avg_pool2d_op {
+  static constexpr std::string_view name = "avg_pool2d";
+  template <class X>
+  static constexpr auto shape(X) {
+    static_assert(diagnostics::pool2d_window_fits<X, detail::pool_fits<X, P>()>::value,
+                  "typegrad: avg_pool2d(x) needs x [B,H,W,C] and windows that fit it, each padded by less than its size");
+    if constexpr (!detail::pool_fits<X, P>())
+      return typegrad::shape<>{};
+    else
+      return detail::window_output(std::integral_constant<kernels::window2d, detail::pool_window<P, X>>{});
+  }
+  template <class Out, class X>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
+    using T = typename Out::value_type;
+    constexpr std::size_t channels = X::shape_type::dims[3];
+    for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
+    kernels::for_each_window_share<detail::pool_window<P, typename X::shape_type>, T>(
+        [&](std::size_t p, std::size_t q, T share) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t c = 0; c < channels; ++c) out[p * channels + c] += share * x[q * channels + c];
+        });
+  }
+  static std::string notation(const inspect::names<1>& in) { return "avg_pool2d(" + in[0] + detail::pool_text(P) + ")"; }
+  template <class Out, class X>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    detail::emit_avg_pool(c, detail::pool_window<P, X>, out, in[0], false, Out::size);
+  }
+  template <std::size_t, class Y, class U>
+  static constexpr auto vjp(const Y&, const U& u) {
+    return typegrad::avg_pool2d_transpose<P, shape_of_t<child_t<0, Y>>>(u);
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::avg_pool2d<P>(t);
+  }
+};
+
+// ---- avg_pool2d_transpose<P, XShape>(u): u [B,OH,OW,C] spread back over the
+// windows of an image of shape XShape; the adjoint of avg_pool2d.
+template <pool_options P, class XShape>
+struct avg_pool2d_transpose_op {
+  static constexpr std::string_view name = "avg_pool2d_transpose";
+  template <class U>
+  static constexpr auto shape(U) {
+    return XShape{};
+  }
+  template <class Out, class U>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const U& u) {
+    using T = typename Out::value_type;
+    constexpr std::size_t channels = XShape::dims[3];
+    for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
+    kernels::for_each_window_share<detail::pool_window<P, XShape>, T>(
+        [&](std::size_t p, std::size_t q, T share) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t c = 0; c < channels; ++c) out[q * channels + c] += share * u[p * channels + c];
+        });
+  }
+  static std::string notation(const inspect::names<1>& in) {
+    return "avg_pool2d_transpose(" + in[0] + detail::pool_text(P) + ")";
+  }
+  template <class Out, class U>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    detail::emit_avg_pool(c, detail::pool_window<P, XShape>, out, in[0], true, Out::size);
+  }
+  template <std::size_t, class Y, class V>
+  static constexpr auto vjp(const Y&, const V& v) {
+    return typegrad::avg_pool2d<P>(v);
+  }
+  template <std::size_t, class Y, class T>
+  static constexpr auto jvp(const Y&, const T& t) {
+    return typegrad::avg_pool2d_transpose<P, XShape>(t);
+  }
+};
+
+// The mean of each image, per channel: [B,H,W,C] -> [B,C] (a classifier's
+// head without a dense layer over every pixel).
+template <expression X>
+constexpr auto global_avg_pool(const X& x) {
+  using S = shape_of_t<X>;
+  static_assert(diagnostics::pool2d_window_fits<S, S::rank == 4>::value, "typegrad: global_avg_pool(x) needs x [B,H,W,C]");
+  if constexpr (S::rank != 4)
+    return x;
+  else
+    return typegrad::reshape<S::dims[0], S::dims[3]>(typegrad::avg_pool2d<pool_options{.window = {S::dims[1], S::dims[2]}}>(x));
+}
 
 }  // namespace typegrad
