@@ -39,25 +39,36 @@ struct window2d {
   std::size_t batch = 1, channels_in = 1, channels_out = 1;
 };
 
-// f(y, x, k) for every output pixel y (its index among B·OH·OW) and every tap
-// of its window inside the image: x the input pixel (among B·H·W) and k the
-// tap (among KH·KW).
+// The one walk over windows: f(p, taps) for every output pixel p (its index
+// among B·OH·OW), in order, where taps(g) calls g(q, tap) for each tap of p's
+// window inside the image, (kh, kw) row-major: q the input pixel (among
+// B·H·W), tap its index among KH·KW.
 template <window2d G, class F>
-TYPEGRAD_ALWAYS_INLINE constexpr void for_each_tap(F f) {
+TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window(F f) {
   for (std::size_t b = 0; b < G.batch; ++b)
     for (std::size_t oh = 0; oh < G.h.out; ++oh)
       for (std::size_t ow = 0; ow < G.w.out; ++ow) {
-        const std::size_t y = (b * G.h.out + oh) * G.w.out + ow;
-        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
-          const std::ptrdiff_t ih = G.h.pixel(oh, kh);
-          if (ih < 0) continue;
-          for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
-            const std::ptrdiff_t iw = G.w.pixel(ow, kw);
-            if (iw < 0) continue;
-            f(y, (b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw), kh * G.w.kernel + kw);
+        auto taps = [&](auto g) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
+            const std::ptrdiff_t ih = G.h.pixel(oh, kh);
+            if (ih < 0) continue;
+            for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
+              const std::ptrdiff_t iw = G.w.pixel(ow, kw);
+              if (iw < 0) continue;
+              g((b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw), kh * G.w.kernel + kw);
+            }
           }
-        }
+        };
+        f((b * G.h.out + oh) * G.w.out + ow, taps);
       }
+}
+
+// f(p, q, tap) for every output pixel and every tap of its window inside the image.
+template <window2d G, class F>
+TYPEGRAD_ALWAYS_INLINE constexpr void for_each_tap(F f) {
+  for_each_window<G>([&](std::size_t p, auto taps) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    taps([&](std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA { f(p, q, tap); });
+  });
 }
 
 // ---- the product route -------------------------------------------------------------
@@ -299,30 +310,22 @@ TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_max(const X& x, F f) {
   using index = std::conditional_t<(X::size <= 0xffffffffu), std::uint32_t, std::size_t>;
   constexpr std::size_t channels = G.channels_in;
   const T* in = x.data();
-  for (std::size_t b = 0; b < G.batch; ++b)
-    for (std::size_t oh = 0; oh < G.h.out; ++oh)
-      for (std::size_t ow = 0; ow < G.w.out; ++ow) {
-        T best[channels]{};
-        index chosen[channels]{};
-        bool started = false;
-        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
-          const std::ptrdiff_t ih = G.h.pixel(oh, kh);
-          if (ih < 0) continue;
-          for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
-            const std::ptrdiff_t iw = G.w.pixel(ow, kw);
-            if (iw < 0) continue;
-            const std::size_t q = ((b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw)) * channels;
-            for (std::size_t c = 0; c < channels; ++c) {
-              const T v = in[q + c];
-              const bool greater = !started || v > best[c];
-              best[c] = greater ? v : best[c];
-              chosen[c] = greater ? index(q + c) : chosen[c];
-            }
-            started = true;
-          }
-        }
-        f((b * G.h.out + oh) * G.w.out + ow, best, chosen);
+  for_each_window<G>([&](std::size_t p, auto taps) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    T best[channels]{};
+    index chosen[channels]{};
+    bool started = false;
+    taps([&](std::size_t pixel, std::size_t) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+      const std::size_t q = pixel * channels;
+      for (std::size_t c = 0; c < channels; ++c) {
+        const T v = in[q + c];
+        const bool greater = !started || v > best[c];
+        best[c] = greater ? v : best[c];
+        chosen[c] = greater ? index(q + c) : chosen[c];
       }
+      started = true;
+    });
+    f(p, best, chosen);
+  });
 }
 
 // Average pooling over the pixels of each window inside the image (padding
@@ -331,23 +334,12 @@ TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_max(const X& x, F f) {
 // window, weight = 1 / the number of those pixels.
 template <window2d G, class T, class F>
 TYPEGRAD_ALWAYS_INLINE constexpr void for_each_window_share(F f) {
-  for (std::size_t b = 0; b < G.batch; ++b)
-    for (std::size_t oh = 0; oh < G.h.out; ++oh)
-      for (std::size_t ow = 0; ow < G.w.out; ++ow) {
-        std::size_t rows = 0, cols = 0;
-        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) rows += G.h.pixel(oh, kh) >= 0;
-        for (std::size_t kw = 0; kw < G.w.kernel; ++kw) cols += G.w.pixel(ow, kw) >= 0;
-        const T weight = T(1) / T(rows * cols);
-        const std::size_t p = (b * G.h.out + oh) * G.w.out + ow;
-        for (std::size_t kh = 0; kh < G.h.kernel; ++kh) {
-          const std::ptrdiff_t ih = G.h.pixel(oh, kh);
-          if (ih < 0) continue;
-          for (std::size_t kw = 0; kw < G.w.kernel; ++kw) {
-            const std::ptrdiff_t iw = G.w.pixel(ow, kw);
-            if (iw >= 0) f(p, (b * G.h.in + std::size_t(ih)) * G.w.in + std::size_t(iw), weight);
-          }
-        }
-      }
+  for_each_window<G>([&](std::size_t p, auto taps) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    std::size_t inside = 0;
+    taps([&](std::size_t, std::size_t) TYPEGRAD_ALWAYS_INLINE_LAMBDA { ++inside; });
+    const T weight = T(1) / T(inside);
+    taps([&](std::size_t q, std::size_t) TYPEGRAD_ALWAYS_INLINE_LAMBDA { f(p, q, weight); });
+  });
 }
 
 }  // namespace typegrad::kernels
