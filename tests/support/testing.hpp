@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <random>
@@ -40,6 +41,16 @@ Tensor from_flat(const double* values) {
   Tensor t{};
   for (std::size_t i = 0; i < Tensor::size; ++i) t[i] = static_cast<typename Tensor::value_type>(values[i]);
   return t;
+}
+
+// Every element of got within tolerance of a reference value (relative to
+// the larger of it and 1), each failure naming the element.
+template <class Tensor>
+void require_close(const Tensor& got, const double* expected, double tolerance) {
+  for (std::size_t i = 0; i < Tensor::size; ++i) {
+    INFO("element " << i << ": typegrad " << double(got[i]) << ", reference " << expected[i]);
+    REQUIRE(std::abs(double(got[i]) - expected[i]) <= tolerance * std::max(1.0, std::abs(expected[i])));
+  }
 }
 
 template <class E>
