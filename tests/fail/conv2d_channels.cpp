@@ -1,4 +1,4 @@
-// expect-error: typegrad: conv2d\(x, w\) needs x \[B,H,W,Cin\] and a kernel w \[KH,KW,Cin,Cout\]
+// expect-error: typegrad: conv2d\(x, w\) needs x \[B,H,W,Cin\] and a kernel w \[KH,KW,Cin/groups,Cout\]
 // expect-context: shape<8, 28, 28, 3>, (typegrad::)?shape<3, 3, 1, 16>
 #include <typegrad/typegrad.hpp>
 namespace tg = typegrad;

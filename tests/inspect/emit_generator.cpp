@@ -97,8 +97,8 @@ constexpr auto d2u = tg::derivative(tg::sum(tg::derivative(tg::sum(u), x)), x);
 constexpr auto loss = tg::mean(tg::square(d2u + f));
 }  // namespace second_derivative
 
-// A small CNN: strided, dilated and padded convs, a bias per channel, max
-// and average pooling, flatten; and an input-gradient penalty on it, whose gradient
+// A small CNN: strided, dilated and padded convs, a depthwise (grouped) one,
+// a bias per channel, max and average pooling, flatten; and an input-gradient penalty on it, whose gradient
 // holds every op of a conv's derivatives (its transposes and their VJPs).
 namespace cnn {
 constexpr tg::input<"X", 2, 6, 5, 2> X;
@@ -108,10 +108,13 @@ constexpr tg::param<"c1", 3> c1;
 constexpr tg::param<"K2", 2, 2, 3, 2> K2;
 constexpr tg::param<"W", 16, 3> W;
 constexpr tg::param<"V", 3, 3> V;
+constexpr tg::param<"D", 2, 2, 3, 2> D;
+constexpr tg::param<"U", 6, 3> U;
 constexpr auto features = tg::max_pool2d<tg::pool_options{.window = {2, 2}, .stride = {1, 1}}>(
     tg::tanh(tg::conv2d<tg::conv_options{.stride = {1, 2}, .pad = tg::same}>(X, K1) + c1));
 constexpr auto logits = tg::flatten(tg::conv2d<tg::conv_options{.pad = tg::pad(1, 0, 0, 1), .dilation = {2, 1}}>(features, K2)) * W +
-                        tg::global_avg_pool(tg::avg_pool2d<tg::pool_options{.window = {2, 2}, .stride = {2, 1}, .pad = tg::same}>(features)) * V;
+                        tg::global_avg_pool(tg::avg_pool2d<tg::pool_options{.window = {2, 2}, .stride = {2, 1}, .pad = tg::same}>(features)) * V +
+                        tg::global_avg_pool(tg::depthwise_conv2d<tg::conv_options{.pad = tg::same}>(features, D)) * U;
 constexpr auto loss = tg::mean(tg::cross_entropy(tg::softmax(logits), Y));
 constexpr auto penalised = loss + tg::mean(tg::square(tg::derivative(loss, X)));
 }  // namespace cnn
@@ -169,7 +172,8 @@ int main(int argc, char** argv) {
     const auto env = tg::bind(X = filled<tg::tensor<double, 2, 6, 5, 2>>(0.9, 0.2), Y = probabilities<tg::tensor<double, 2, 3>>(0.4),
                               K1 = filled<tg::tensor<double, 3, 2, 2, 3>>(1.1, 0.3), c1 = filled<tg::tensor<double, 3>>(0.7, 0.5),
                               K2 = filled<tg::tensor<double, 2, 2, 3, 2>>(0.8, 0.1), W = filled<tg::tensor<double, 16, 3>>(1.3, 0.6),
-                              V = filled<tg::tensor<double, 3, 3>>(0.5, 0.7));
+                              V = filled<tg::tensor<double, 3, 3>>(0.5, 0.7), D = filled<tg::tensor<double, 2, 2, 3, 2>>(1.7, 0.9),
+                              U = filled<tg::tensor<double, 6, 3>>(0.6, 0.4));
     write_case(dir, expected, "cnn_grad", tg::grad(loss), env, 1e-12);
     write_case(dir, expected, "cnn_penalty_grad", tg::grad(penalised), env, 1e-12);
   }

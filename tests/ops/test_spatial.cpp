@@ -22,13 +22,13 @@ void require_close(const Tensor& got, const double* expected, double tolerance =
   testing::require_close(got, expected, tolerance);
 }
 
-// One numpy case: y = conv2d<O>(x, w), and the gradients of sum(y ⊙ R), in T.
-template <tg::conv_options O, class XS, class WS, class T = double>
+// One numpy case: y = Conv{}(x, w), and the gradients of sum(y ⊙ R), in T.
+template <class Conv, class XS, class WS, class T = double>
 void check_conv_case(const double* x, const double* w, const double* r, const double* y, const double* dx,
                      const double* dw, double tolerance = 1e-13) {
   constexpr tg::leaf_expr<tg::input_leaf<"x", XS>> X;
   constexpr tg::leaf_expr<tg::param_leaf<"w", WS>> W;
-  constexpr auto out = tg::conv2d<O>(X, W);
+  constexpr auto out = Conv{}(X, W);
   constexpr testing::input_like<decltype(out)> R;
   const auto env = tg::bind(X = from_flat<tg::tensor_for_t<T, XS>>(x), W = from_flat<tg::tensor_for_t<T, WS>>(w),
                             R = from_flat<tg::tensor_for_t<T, tg::shape_of_t<decltype(out)>>>(r));
@@ -38,6 +38,10 @@ void check_conv_case(const double* x, const double* w, const double* r, const do
   require_close(g[W], dw, tolerance);
 }
 
+template <tg::conv_options O>
+constexpr auto conv2d_with = [](auto x, auto w) { return tg::conv2d<O>(x, w); };
+template <tg::conv_options O>
+using conv2d_case = decltype(conv2d_with<O>);
 constexpr tg::conv_options stride2_same{.stride = {2, 2}, .pad = tg::same};
 constexpr tg::conv_options dilated{.stride = {1, 2}, .pad = tg::pad(1, 2, 0, 1), .dilation = {2, 2}};
 constexpr tg::conv_options strided_dilated_same{.stride = {2, 1}, .pad = tg::same, .dilation = {2, 1}};
@@ -45,25 +49,47 @@ constexpr tg::conv_options strided_dilated_same{.stride = {2, 1}, .pad = tg::sam
 }  // namespace
 
 TEST_CASE("conv2d and its gradients agree with numpy", "[spatial][reference]") {
-  check_conv_case<tg::conv_options{}, tg::shape<2, 5, 6, 2>, tg::shape<3, 3, 2, 3>>(
+  check_conv_case<conv2d_case<tg::conv_options{}>, tg::shape<2, 5, 6, 2>, tg::shape<3, 3, 2, 3>>(
       ref::valid_x, ref::valid_w, ref::valid_r, ref::valid_y, ref::valid_dx, ref::valid_dw);
-  check_conv_case<stride2_same, tg::shape<2, 7, 6, 3>, tg::shape<3, 2, 3, 2>>(
+  check_conv_case<conv2d_case<stride2_same>, tg::shape<2, 7, 6, 3>, tg::shape<3, 2, 3, 2>>(
       ref::same_stride2_x, ref::same_stride2_w, ref::same_stride2_r, ref::same_stride2_y, ref::same_stride2_dx,
       ref::same_stride2_dw);
-  check_conv_case<dilated, tg::shape<1, 7, 7, 2>, tg::shape<3, 3, 2, 2>>(
+  check_conv_case<conv2d_case<dilated>, tg::shape<1, 7, 7, 2>, tg::shape<3, 3, 2, 2>>(
       ref::dilated_x, ref::dilated_w, ref::dilated_r, ref::dilated_y, ref::dilated_dx, ref::dilated_dw);
-  check_conv_case<strided_dilated_same, tg::shape<2, 6, 5, 1>, tg::shape<2, 3, 1, 4>>(
+  check_conv_case<conv2d_case<strided_dilated_same>, tg::shape<2, 6, 5, 1>, tg::shape<2, 3, 1, 4>>(
       ref::strided_dilated_same_x, ref::strided_dilated_same_w, ref::strided_dilated_same_r, ref::strided_dilated_same_y,
       ref::strided_dilated_same_dx, ref::strided_dilated_same_dw);
 }
 
+namespace {
+constexpr auto depthwise_same = [](auto x, auto w) { return tg::depthwise_conv2d<tg::conv_options{.pad = tg::same}>(x, w); };
+constexpr auto conv1d_strided = [](auto x, auto w) {
+  return tg::conv1d<tg::conv1d_options{.stride = 2, .pad = tg::pad(0, 0, 2, 1), .dilation = 2}>(x, w);
+};
+}  // namespace
+
+TEST_CASE("grouped, depthwise and 1-D convolutions agree with numpy", "[spatial][reference]") {
+  using grouped = conv2d_case<tg::conv_options{.stride = {1, 2}, .pad = tg::pad(1, 1, 0, 1), .dilation = {2, 1}, .groups = 2}>;
+  check_conv_case<grouped, tg::shape<2, 5, 4, 4>, tg::shape<3, 2, 2, 6>>(ref::grouped_x, ref::grouped_w, ref::grouped_r,
+                                                                        ref::grouped_y, ref::grouped_dx, ref::grouped_dw);
+  using depthwise = decltype(depthwise_same);
+  check_conv_case<depthwise, tg::shape<2, 5, 6, 3>, tg::shape<3, 3, 3, 2>>(
+      ref::depthwise_x, ref::depthwise_w, ref::depthwise_r, ref::depthwise_y, ref::depthwise_dx, ref::depthwise_dw);
+  using conv1d = decltype(conv1d_strided);
+  check_conv_case<conv1d, tg::shape<2, 11, 3>, tg::shape<3, 3, 4>>(ref::conv1d_x, ref::conv1d_w, ref::conv1d_r,
+                                                                  ref::conv1d_y, ref::conv1d_dx, ref::conv1d_dw);
+  // In float, where a group's products take the plain loops.
+  check_conv_case<depthwise, tg::shape<2, 5, 6, 3>, tg::shape<3, 3, 3, 2>, float>(
+      ref::depthwise_x, ref::depthwise_w, ref::depthwise_r, ref::depthwise_y, ref::depthwise_dx, ref::depthwise_dw, 2e-6);
+}
+
 TEST_CASE("in float too, where fewer output channels than a vector's lanes take the transposed product", "[spatial][reference]") {
   // 3 and 2 output channels: fewer than a float vector holds on every x86-64 target.
-  check_conv_case<tg::conv_options{}, tg::shape<2, 5, 6, 2>, tg::shape<3, 3, 2, 3>, float>(
+  check_conv_case<conv2d_case<tg::conv_options{}>, tg::shape<2, 5, 6, 2>, tg::shape<3, 3, 2, 3>, float>(
       ref::valid_x, ref::valid_w, ref::valid_r, ref::valid_y, ref::valid_dx, ref::valid_dw, 2e-6);
-  check_conv_case<dilated, tg::shape<1, 7, 7, 2>, tg::shape<3, 3, 2, 2>, float>(
+  check_conv_case<conv2d_case<dilated>, tg::shape<1, 7, 7, 2>, tg::shape<3, 3, 2, 2>, float>(
       ref::dilated_x, ref::dilated_w, ref::dilated_r, ref::dilated_y, ref::dilated_dx, ref::dilated_dw, 2e-6);
-  check_conv_case<strided_dilated_same, tg::shape<2, 6, 5, 1>, tg::shape<2, 3, 1, 4>, float>(
+  check_conv_case<conv2d_case<strided_dilated_same>, tg::shape<2, 6, 5, 1>, tg::shape<2, 3, 1, 4>, float>(
       ref::strided_dilated_same_x, ref::strided_dilated_same_w, ref::strided_dilated_same_r, ref::strided_dilated_same_y,
       ref::strided_dilated_same_dx, ref::strided_dilated_same_dw, 2e-6);
 }
@@ -131,6 +157,21 @@ TEST_CASE("conv2d's laws hold at every stride, padding and dilation", "[laws][sp
   check_op_laws(tg::conv2d<tg::conv_options{.pad = tg::pad(2, 0, 1, 1), .dilation = {1, 2}}>(x, k), uniform{}, x, k);
   check_op_laws(tg::conv2d<tg::conv_options{.stride = {2, 2}, .pad = tg::pad(1), .dilation = {2, 1}}>(x, k1), uniform{},
                 x, k1);
+}
+
+TEST_CASE("grouped, depthwise and 1-D convolutions obey the laws", "[laws][spatial]") {
+  constexpr tg::input<"kg", 3, 2, 1, 4> kg;
+  constexpr tg::input<"kd", 2, 3, 2, 3> kd;
+  constexpr tg::input<"s", 2, 9, 4> s;
+  constexpr tg::input<"k3", 3, 2, 6> k3;
+  check_op_laws(tg::conv2d<tg::conv_options{.stride = {2, 1}, .pad = tg::same, .groups = 2}>(x, kg), uniform{}, x, kg);
+  check_op_laws(tg::depthwise_conv2d<tg::conv_options{.pad = tg::pad(1), .dilation = {1, 2}}>(x, kd), uniform{}, x, kd);
+  check_op_laws(tg::conv1d<tg::conv1d_options{.stride = 2, .pad = tg::same, .groups = 2}>(s, k3), uniform{}, s, k3);
+  constexpr tg::conv_options o{.stride = {2, 1}, .pad = tg::same, .groups = 2};
+  using y_shape = tg::shape_of_t<decltype(tg::conv2d<o>(x, kg))>;
+  constexpr tg::leaf_expr<tg::input_leaf<"u", y_shape>> u;
+  check_op_laws(tg::conv2d_transpose<o, tg::shape_of_t<decltype(x)>>(u, kg), uniform{}, u, kg);
+  check_op_laws(tg::conv2d_kernel_gradient<o, tg::shape_of_t<decltype(kg)>>(x, u), uniform{}, x, u);
 }
 
 TEST_CASE("the transposed conv and the kernel gradient have laws of their own", "[laws][spatial]") {
@@ -205,4 +246,6 @@ TEST_CASE("conv and pooling print with their options", "[spatial][inspect]") {
   constexpr auto e = tg::max_pool2d<tg::pool_options{.stride = {1, 1}}>(
       tg::conv2d<tg::conv_options{.stride = {2, 2}, .pad = tg::same, .dilation = {1, 2}}>(x, k));
   REQUIRE(tg::to_string(e) == "max_pool2d(conv2d(x, k; stride 2x2, same, dilation 1x2); window 2x2, stride 1x1)");
+  constexpr tg::input<"kd", 3, 3, 2, 2> kd;
+  REQUIRE(tg::to_string(tg::depthwise_conv2d(x, kd)) == "conv2d(x, reshape<[3,3,1,4]>(kd); groups 2)");
 }

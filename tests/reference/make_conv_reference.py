@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference values for typegrad's convolution and max pooling, computed in
+"""Reference values for typegrad's convolutions and pooling, computed in
 float64 by a numpy implementation written for the tests, independent of
 typegrad's kernels.
 
@@ -15,7 +15,11 @@ How they are made:
   equals wins; dL/dx of sum(max_pool2d(x) * R) adds R at each chosen place;
 - average pooling divides each window's sum by the number of its pixels
   inside the image (padding not counted), and dL/dx adds R times that share
-  to each of them.
+  to each of them;
+- grouped convolution runs each group's channels through the same conv and
+  joins the results; depthwise convolution is TensorFlow's rule written out
+  (y[..., c*M + m] = sum of x[..., c] w[kh, kw, c, m]); conv1d is its own
+  loop over taps of a padded [B, T, C] sequence.
 'same' padding is TensorFlow's: ceil(in / stride) outputs, the odd pixel of
 padding after. Inputs come from numpy's default_rng with a fixed seed.
 
@@ -68,6 +72,49 @@ def conv_grads(x, w, R, stride, dilation, pad):
         dxp[:, rows, cols, :] += np.einsum("bhwd,cd->bhwc", R, w[kh, kw])
     H, W = x.shape[1], x.shape[2]
     return y, dxp[:, th:th + H, tw:tw + W, :], dw
+
+
+def grouped_conv_grads(x, w, R, stride, dilation, pad, groups):
+    """Each group's channels on their own through conv_grads, joined back."""
+    gi, go = x.shape[3] // groups, w.shape[3] // groups
+    parts = [conv_grads(x[..., g * gi:(g + 1) * gi], w[..., g * go:(g + 1) * go], R[..., g * go:(g + 1) * go],
+                        stride, dilation, pad) for g in range(groups)]
+    return tuple(np.concatenate([part[i] for part in parts], axis=3) for i in range(3))
+
+
+def depthwise_grads(x, w, R, pad):
+    """TensorFlow's depthwise rule, y[..., c*M + m] = sum x[..., c] w[kh, kw, c, m],
+    at stride 1, each tap an einsum of a shifted slice."""
+    B, H, W, C = x.shape
+    KH, KW, _, M = w.shape
+    th, bh, OH = place(H, KH, 1, 1, pad)
+    tw, bw, OW = place(W, KW, 1, 1, pad)
+    xp = np.pad(x, ((0, 0), (th, bh), (tw, bw), (0, 0)))
+    Rm = R.reshape(B, OH, OW, C, M)
+    y = np.zeros((B, OH, OW, C, M))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for kh in range(KH):
+        for kw in range(KW):
+            patch = xp[:, kh:kh + OH, kw:kw + OW, :]
+            y += np.einsum("bhwc,cm->bhwcm", patch, w[kh, kw])
+            dw[kh, kw] = np.einsum("bhwc,bhwcm->cm", patch, Rm)
+            dxp[:, kh:kh + OH, kw:kw + OW, :] += np.einsum("bhwcm,cm->bhwc", Rm, w[kh, kw])
+    return y.reshape(B, OH, OW, C * M), dxp[:, th:th + H, tw:tw + W, :], dw
+
+
+def conv1d_grads(x, w, R, stride, dilation, pad):
+    """A 1-D convolution over [B, T, C] by its own loop over taps."""
+    B, T, Ci = x.shape
+    K, _, Co = w.shape
+    before, after, OT = place(T, K, stride, dilation, pad)
+    xp = np.pad(x, ((0, 0), (before, after), (0, 0)))
+    y, dxp, dw = np.zeros((B, OT, Co)), np.zeros_like(xp), np.zeros_like(w)
+    for k in range(K):
+        at = slice(k * dilation, k * dilation + (OT - 1) * stride + 1, stride)
+        y += xp[:, at, :] @ w[k]
+        dw[k] = np.einsum("btc,btd->cd", xp[:, at, :], R)
+        dxp[:, at, :] += R @ w[k].T
+    return y, dxp[:, before:before + T, :], dw
 
 
 def max_pool(x, window, stride, pad, R):
@@ -156,5 +203,30 @@ for name, xs, window, stride, pad in avg_cases:
     R = rng.uniform(-1, 1, (xs[0], OH, OW, xs[3]))
     y, dx = avg_pool(x, window, stride, pad, R)
     for part, a in [("x", x), ("r", R), ("y", y), ("dx", dx)]:
+        emit(f"{name}_{part}", a)
+# Grouped, depthwise and 1-D convolutions: (name, x shape, w shape, ...).
+grouped_cases = [("grouped", (2, 5, 4, 4), (3, 2, 2, 6), (1, 2), (2, 1), (1, 1, 0, 1), 2)]
+for name, xs, ws, stride, dilation, pad, groups in grouped_cases:
+    x, w = rng.uniform(-1, 1, xs), rng.uniform(-1, 1, ws)
+    OH = place(xs[1], ws[0], stride[0], dilation[0], pad[:2])[2]
+    OW = place(xs[2], ws[1], stride[1], dilation[1], pad[2:])[2]
+    R = rng.uniform(-1, 1, (xs[0], OH, OW, ws[3]))
+    y, dx, dw = grouped_conv_grads(x, w, R, stride, dilation, pad, groups)
+    for part, a in [("x", x), ("w", w), ("r", R), ("y", y), ("dx", dx), ("dw", dw)]:
+        emit(f"{name}_{part}", a)
+depthwise_cases = [("depthwise", (2, 5, 6, 3), (3, 3, 3, 2), "same")]
+for name, xs, ws, pad in depthwise_cases:
+    x, w = rng.uniform(-1, 1, xs), rng.uniform(-1, 1, ws)
+    OH, OW = place(xs[1], ws[0], 1, 1, pad)[2], place(xs[2], ws[1], 1, 1, pad)[2]
+    R = rng.uniform(-1, 1, (xs[0], OH, OW, xs[3] * ws[3]))
+    y, dx, dw = depthwise_grads(x, w, R, pad)
+    for part, a in [("x", x), ("w", w), ("r", R), ("y", y), ("dx", dx), ("dw", dw)]:
+        emit(f"{name}_{part}", a)
+conv1d_cases = [("conv1d", (2, 11, 3), (3, 3, 4), 2, 2, (2, 1))]
+for name, xs, ws, stride, dilation, pad in conv1d_cases:
+    x, w = rng.uniform(-1, 1, xs), rng.uniform(-1, 1, ws)
+    R = rng.uniform(-1, 1, (xs[0], place(xs[1], ws[0], stride, dilation, pad)[2], ws[2]))
+    y, dx, dw = conv1d_grads(x, w, R, stride, dilation, pad)
+    for part, a in [("x", x), ("w", w), ("r", R), ("y", y), ("dx", dx), ("dw", dw)]:
         emit(f"{name}_{part}", a)
 print("}  // namespace conv_reference")

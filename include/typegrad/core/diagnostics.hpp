@@ -55,6 +55,16 @@ template <class Input, class Kernel, bool Fits>
 struct conv2d_operands_agree {
   static constexpr bool value = Fits;
 };
+// depthwise_conv2d: input [B,H,W,C], kernel [KH,KW,C,M], a window that fits
+template <class Input, class Kernel, bool Fits>
+struct depthwise_conv2d_operands_agree {
+  static constexpr bool value = Fits;
+};
+// conv1d: input [B,T,Cin], kernel [K,Cin/groups,Cout], a window that fits
+template <class Input, class Kernel, bool Fits>
+struct conv1d_operands_agree {
+  static constexpr bool value = Fits;
+};
 // max_pool2d: input [B,H,W,C] and windows that fit it (Fits, from the options)
 template <class Input, bool Fits>
 struct pool2d_window_fits {

@@ -34,9 +34,12 @@ struct window_axis {
   }
 };
 // Both axes of a 2-D window, with the batch and the channels around them.
+// With `groups` > 1 the channels split into that many groups, in order, and
+// each output channel sees only its group's input channels (a depthwise conv
+// has one group per input channel).
 struct window2d {
   window_axis h, w;
-  std::size_t batch = 1, channels_in = 1, channels_out = 1;
+  std::size_t batch = 1, channels_in = 1, channels_out = 1, groups = 1;
 };
 
 // The one walk over windows: f(p, taps) for every output pixel p (its index
@@ -262,42 +265,75 @@ template <window2d G, class T>
 
 // Every term of a convolution's sums, in the taps' order: f(y, x, k) with
 // the indices of one product, output y[y] pairing image x[x] with kernel
-// k[k]. The plain loops that constant expressions run.
+// k[k] (the kernel is [KH, KW, Cin / groups, Cout]). The plain loops that
+// constant expressions and grouped convolutions run; the output channels of
+// a group are innermost, contiguous in y and k.
 template <window2d G, class F>
-constexpr void for_each_conv_term(F f) {
+TYPEGRAD_ALWAYS_INLINE constexpr void for_each_conv_term(F f) {
   constexpr std::size_t ci = G.channels_in, co = G.channels_out;
-  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) {
-    for (std::size_t c = 0; c < ci; ++c)
-      for (std::size_t o = 0; o < co; ++o) f(p * co + o, q * ci + c, (tap * ci + c) * co + o);
+  constexpr std::size_t group_in = ci / G.groups, group_out = co / G.groups;
+  for_each_tap<G>([&](std::size_t p, std::size_t q, std::size_t tap) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    for (std::size_t g = 0; g < G.groups; ++g)
+      for (std::size_t c = 0; c < group_in; ++c)
+        for (std::size_t o = g * group_out; o < (g + 1) * group_out; ++o)
+          f(p * co + o, q * ci + g * group_in + c, (tap * group_in + c) * co + o);
   });
+}
+
+// The three convolutions by plain loops: y += x·k, x += y·k or k += x·y over
+// every term. Out of line at run time, one function per layer shape.
+enum class conv_role { forward, transpose, kernel_gradient };
+template <window2d G, conv_role Role, class T>
+TYPEGRAD_ALWAYS_INLINE constexpr void conv_by_terms(T* out, std::size_t size, const T* a, const T* b) {
+  for (std::size_t i = 0; i < size; ++i) out[i] = 0;
+  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+    if constexpr (Role == conv_role::forward)
+      out[y] += a[i] * b[k];
+    else if constexpr (Role == conv_role::transpose)
+      out[i] += a[y] * b[k];
+    else
+      out[k] += a[i] * b[y];
+  });
+}
+template <window2d G, conv_role Role, class T>
+[[gnu::noinline]] void conv_by_terms_out_of_line(T* __restrict out, std::size_t size, const T* __restrict a,
+                                                 const T* __restrict b) {
+  conv_by_terms<G, Role>(out, size, a, b);
+}
+// Grouped convolutions run on the terms (a group's product is too small for
+// the tiled route), as do constant expressions.
+template <window2d G, conv_role Role, class Out, class A, class B>
+TYPEGRAD_ALWAYS_INLINE constexpr bool run_by_terms(Out& out, const A& a, const B& b) {
+  if (std::is_constant_evaluated())
+    conv_by_terms<G, Role>(out.data(), Out::size, a.data(), b.data());
+  else if constexpr (G.groups != 1)
+    conv_by_terms_out_of_line<G, Role>(out.data(), Out::size, a.data(), b.data());
+  else
+    return false;
+  return true;
 }
 
 // y[b,oh,ow,co] = Σ x[b,ih,iw,ci] w[kh,kw,ci,co]: x [B,H,W,Ci], w [KH,KW,Ci,Co].
 template <window2d G, class Out, class X, class W>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d(Out& out, const X& x, const W& w) {
-  if (!std::is_constant_evaluated()) return conv2d_by_product<one_image(G)>(out.data(), x.data(), w.data(), G.batch);
-  for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
-  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) { out[y] += x[i] * w[k]; });
+  if (!run_by_terms<G, conv_role::forward>(out, x, w))
+    conv2d_by_product<one_image(G)>(out.data(), x.data(), w.data(), G.batch);
 }
 
 // The input's gradient, a transposed convolution:
 // dx[b,ih,iw,ci] = Σ u[b,oh,ow,co] w[kh,kw,ci,co] over the windows holding it.
 template <window2d G, class Out, class U, class W>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_transpose(Out& out, const U& u, const W& w) {
-  if (!std::is_constant_evaluated())
-    return conv2d_transpose_by_product<one_image(G)>(out.data(), u.data(), w.data(), G.batch);
-  for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
-  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) { out[i] += u[y] * w[k]; });
+  if (!run_by_terms<G, conv_role::transpose>(out, u, w))
+    conv2d_transpose_by_product<one_image(G)>(out.data(), u.data(), w.data(), G.batch);
 }
 
 // The kernel's gradient, input patches against the output's gradient:
 // dw[kh,kw,ci,co] = Σ x[b,ih,iw,ci] u[b,oh,ow,co] over the batch and positions.
 template <window2d G, class Out, class X, class U>
 TYPEGRAD_ALWAYS_INLINE constexpr void conv2d_kernel_gradient(Out& out, const X& x, const U& u) {
-  if (!std::is_constant_evaluated())
-    return conv2d_kernel_gradient_by_product<one_image(G)>(out.data(), x.data(), u.data(), G.batch);
-  for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
-  for_each_conv_term<G>([&](std::size_t y, std::size_t i, std::size_t k) { out[k] += x[i] * u[y]; });
+  if (!run_by_terms<G, conv_role::kernel_gradient>(out, x, u))
+    conv2d_kernel_gradient_by_product<one_image(G)>(out.data(), x.data(), u.data(), G.batch);
 }
 
 // Max pooling's choice, a window at a time: f(p, best, chosen) for every

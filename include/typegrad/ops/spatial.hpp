@@ -1,6 +1,8 @@
 #pragma once
 // Sliding windows over NHWC images ([B, H, W, C], batch first):
 //   conv2d<O>(x, w)        x [B,H,W,Cin], kernel w [KH,KW,Cin,Cout] -> [B,OH,OW,Cout]
+//   depthwise_conv2d<O>(x, w)  w [KH,KW,C,M]: conv2d with a group per channel
+//   conv1d<O>(x, w)        x [B,T,Cin], w [K,Cin,Cout]: conv2d one pixel high
 //   max_pool2d<P>(x)       the largest element of each window, per channel
 //   avg_pool2d<P>(x)       the mean of each window's pixels inside the image
 //   global_avg_pool(x)     [B,H,W,C] -> [B,C], the mean over each image
@@ -48,11 +50,22 @@ constexpr padding pad(std::size_t top, std::size_t bottom, std::size_t left, std
 constexpr padding pad(std::size_t all) { return pad(all, all, all, all); }
 
 // tg::conv2d<tg::conv_options{.stride = {2, 2}, .pad = tg::same}>(x, w).
-// Strides and dilations are {height, width}.
+// Strides and dilations are {height, width}. With `groups` = G the input and
+// output channels split into G groups in order, each output channel seeing
+// only its group's Cin / G input channels (PyTorch's and Keras's groups).
 struct conv_options {
   std::array<std::size_t, 2> stride{1, 1};
   padding pad = valid;
   std::array<std::size_t, 2> dilation{1, 1};
+  std::size_t groups = 1;
+};
+// The options of conv1d over [B, T, C]: explicit padding reads pad's left
+// and right (pad(n) pads n at both ends; pad(0, 0, before, after) otherwise).
+struct conv1d_options {
+  std::size_t stride = 1;
+  padding pad = valid;
+  std::size_t dilation = 1;
+  std::size_t groups = 1;
 };
 // tg::max_pool2d<tg::pool_options{.window = {3, 3}, .stride = {2, 2}}>(x).
 // A stride of {0, 0} (the default) is the window: windows that tile.
@@ -143,12 +156,13 @@ constexpr placed_axis place_axis(std::size_t in, std::size_t kernel, std::size_t
 // x [B,H,W,Cin] under a window of KH x KW taps.
 template <class X, std::size_t KH, std::size_t KW, std::size_t Cout>
 constexpr kernels::window2d place_window(std::array<std::size_t, 2> stride, std::array<std::size_t, 2> dilation,
-                                         const padding& p) {
+                                         const padding& p, std::size_t groups = 1) {
   return {place_axis(X::dims[1], KH, stride[0], dilation[0], p, true).axis,
-          place_axis(X::dims[2], KW, stride[1], dilation[1], p, false).axis, X::dims[0], X::dims[3], Cout};
+          place_axis(X::dims[2], KW, stride[1], dilation[1], p, false).axis, X::dims[0], X::dims[3], Cout, groups};
 }
 template <conv_options O, class X, class W>
-inline constexpr kernels::window2d conv_window = place_window<X, W::dims[0], W::dims[1], W::dims[3]>(O.stride, O.dilation, O.pad);
+inline constexpr kernels::window2d conv_window =
+    place_window<X, W::dims[0], W::dims[1], W::dims[3]>(O.stride, O.dilation, O.pad, O.groups);
 
 template <pool_options P>
 inline constexpr std::array<std::size_t, 2> pool_stride{P.stride[0] == 0 ? P.window[0] : P.stride[0],
@@ -163,7 +177,8 @@ constexpr bool conv_fits() {
     return false;
   } else {
     constexpr auto g = conv_window<O, X, W>;
-    return X::dims[3] == W::dims[2] && g.h.out > 0 && g.w.out > 0;
+    return O.groups > 0 && X::dims[3] == W::dims[2] * O.groups && W::dims[3] % O.groups == 0 && g.h.out > 0 &&
+           g.w.out > 0;
   }
 }
 // Every window of a pooling holds at least one pixel of the image.
@@ -193,19 +208,21 @@ inline std::string padding_text(const padding& p) {
   return "pad " + inspect::num(p.top) + "," + inspect::num(p.bottom) + "," + inspect::num(p.left) + "," +
          inspect::num(p.right);
 }
-inline std::string options_text(const std::array<std::pair<std::string, bool>, 3>& parts) {
+template <std::size_t N>
+std::string options_text(const std::array<std::pair<std::string, bool>, N>& parts) {
   std::string out;
   for (const auto& [text, shown] : parts)
     if (shown && !text.empty()) out += (out.empty() ? "" : ", ") + text;
   return out.empty() ? out : "; " + out;
 }
 inline std::string conv_text(const conv_options& o) {
-  return options_text({{{"stride " + pair_text(o.stride), o.stride != std::array<std::size_t, 2>{1, 1}},
+  return options_text<4>({{{"stride " + pair_text(o.stride), o.stride != std::array<std::size_t, 2>{1, 1}},
                         {padding_text(o.pad), true},
-                        {"dilation " + pair_text(o.dilation), o.dilation != std::array<std::size_t, 2>{1, 1}}}});
+                        {"dilation " + pair_text(o.dilation), o.dilation != std::array<std::size_t, 2>{1, 1}},
+                        {"groups " + inspect::num(o.groups), o.groups != 1}}});
 }
 inline std::string pool_text(const pool_options& p) {
-  return options_text({{{"window " + pair_text(p.window), true},
+  return options_text<3>({{{"window " + pair_text(p.window), true},
                         {"stride " + pair_text(p.stride), p.stride != std::array<std::size_t, 2>{0, 0}},
                         {padding_text(p.pad), true}}});
 }
@@ -241,11 +258,29 @@ void emit_windows(inspect::cpp_code& c, const kernels::window2d& g, Before per_p
 inline void emit_zero(inspect::cpp_code& c, const std::string& out, std::size_t size) {
   c.loop("i", size, [&] { c.line(out + "[i] = 0.0;"); });
 }
-// out[a] += x[b] * y[c] over the channel pairs of one tap, the inner loop on the
-// output channels (as the kernels run); a, b, c index by ci and co.
+// The channel pairs of one tap, as kernels::for_each_conv_term walks them:
+// ci and co index the image's and the output's channels, and k the tap's
+// kernel element; `inner` runs per pair, inside `per_input` (which runs once
+// per input channel, as the transpose accumulates).
+template <class PerInput, class Inner>
+void emit_channel_pairs(inspect::cpp_code& c, const kernels::window2d& g, PerInput per_input, Inner inner) {
+  using inspect::num;
+  const std::size_t group_in = g.channels_in / g.groups, group_out = g.channels_out / g.groups;
+  c.loop("ci", g.channels_in, [&] {
+    c.line("const int group = ci / " + num(group_in) + ";");
+    per_input([&] {
+      c.loop("go", group_out, [&] {
+        c.line("const int co = group * " + num(group_out) + " + go;");
+        c.line("const int k = (tap * " + num(group_in) + " + ci % " + num(group_in) + ") * " + num(g.channels_out) + " + co;");
+        inner();
+      });
+    });
+  });
+}
+// out[a] += x[b] * y[c] over the channel pairs of one tap.
 inline void emit_channel_products(inspect::cpp_code& c, const kernels::window2d& g, const std::string& target,
                                   const std::string& left, const std::string& right) {
-  c.loop("ci", g.channels_in, [&] { c.loop("co", g.channels_out, [&] { c.line(target + " += " + left + " * " + right + ";"); }); });
+  emit_channel_pairs(c, g, [](auto pairs) { pairs(); }, [&] { c.line(target + " += " + left + " * " + right + ";"); });
 }
 // For output pixel p and channel ch: `best`, the index into x of the window's
 // largest element, the first on ties (kernels::for_each_window_max).
@@ -270,8 +305,7 @@ inline void emit_conv2d(inspect::cpp_code& c, const kernels::window2d& g, const 
   const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
   emit_zero(c, out, size);
   emit_windows(c, g, [] {}, [&] {
-    emit_channel_products(c, g, out + "[p * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
-                          in[1] + "[(tap * " + ci + " + ci) * " + co + " + co]");
+    emit_channel_products(c, g, out + "[p * " + co + " + co]", in[0] + "[q * " + ci + " + ci]", in[1] + "[k]");
   }, [] {});
 }
 inline void emit_conv2d_transpose(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
@@ -279,13 +313,14 @@ inline void emit_conv2d_transpose(inspect::cpp_code& c, const kernels::window2d&
   const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
   emit_zero(c, out, size);
   emit_windows(c, g, [] {}, [&] {
-    c.loop("ci", g.channels_in, [&] {
-      c.line("double acc = 0.0;");
-      c.loop("co", g.channels_out, [&] {
-        c.line("acc += " + in[0] + "[p * " + co + " + co] * " + in[1] + "[(tap * " + ci + " + ci) * " + co + " + co];");
-      });
-      c.line(out + "[q * " + ci + " + ci] += acc;");
-    });
+    emit_channel_pairs(
+        c, g,
+        [&](auto pairs) {
+          c.line("double acc = 0.0;");
+          pairs();
+          c.line(out + "[q * " + ci + " + ci] += acc;");
+        },
+        [&] { c.line("acc += " + in[0] + "[p * " + co + " + co] * " + in[1] + "[k];"); });
   }, [] {});
 }
 inline void emit_conv2d_kernel_gradient(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
@@ -293,8 +328,7 @@ inline void emit_conv2d_kernel_gradient(inspect::cpp_code& c, const kernels::win
   const std::string ci = inspect::num(g.channels_in), co = inspect::num(g.channels_out);
   emit_zero(c, out, size);
   emit_windows(c, g, [] {}, [&] {
-    emit_channel_products(c, g, out + "[(tap * " + ci + " + ci) * " + co + " + co]", in[0] + "[q * " + ci + " + ci]",
-                          in[1] + "[p * " + co + " + co]");
+    emit_channel_products(c, g, out + "[k]", in[0] + "[q * " + ci + " + ci]", in[1] + "[p * " + co + " + co]");
   }, [] {});
 }
 // Average pooling and its transpose: each output pixel's share of its
@@ -349,7 +383,7 @@ struct conv2d_op {
   template <class X, class W>
   static constexpr auto shape(X, W) {
     static_assert(diagnostics::conv2d_operands_agree<X, W, detail::conv_fits<X, W, O>()>::value,
-                  "typegrad: conv2d(x, w) needs x [B,H,W,Cin] and a kernel w [KH,KW,Cin,Cout] whose window fits the padded image");
+                  "typegrad: conv2d(x, w) needs x [B,H,W,Cin] and a kernel w [KH,KW,Cin/groups,Cout], Cout a multiple of groups, whose window fits the padded image");
     if constexpr (!detail::conv_fits<X, W, O>())
       return typegrad::shape<>{};
     else
@@ -460,6 +494,79 @@ struct conv2d_kernel_gradient_op {
       return typegrad::make_node<conv2d_kernel_gradient_op>(typegrad::child<0>(y), t);
   }
 };
+
+// ---- depthwise_conv2d and conv1d: grouped conv2d under other names ---------------------
+namespace detail {
+template <conv_options O, std::size_t Groups>
+inline constexpr conv_options grouped{O.stride, O.pad, O.dilation, Groups};
+
+// A depthwise kernel [KH,KW,C,M] is, element for element, the grouped
+// kernel [KH,KW,1,C·M]: output channel c·M + m sees input channel c alone.
+template <class W>
+using depthwise_kernel = shape<W::dims[0], W::dims[1], 1, W::dims[2] * W::dims[3]>;
+template <class X, class W, conv_options O>
+constexpr bool depthwise_fits() {
+  if constexpr (X::rank != 4 || W::rank != 4)
+    return false;
+  else
+    return O.groups == 1 && X::dims[3] == W::dims[2] && conv_fits<X, depthwise_kernel<W>, grouped<O, X::dims[3]>>();
+}
+
+// conv1d runs as conv2d over images one pixel high: [B,T,C] is [B,1,T,C].
+constexpr padding along_width(const padding& p) {
+  return p.kind == padding::rule::sides ? pad(0, 0, p.left, p.right) : p;
+}
+template <conv1d_options O>
+inline constexpr conv_options as_conv2d{{1, O.stride}, along_width(O.pad), {1, O.dilation}, O.groups};
+template <class X>
+using as_image = shape<X::dims[0], 1, X::dims[1], X::dims[2]>;
+template <class W>
+using as_kernel = shape<1, W::dims[0], W::dims[1], W::dims[2]>;
+template <class X, class W, conv1d_options O>
+constexpr bool conv1d_fits() {
+  if constexpr (X::rank != 3 || W::rank != 3)
+    return false;
+  else
+    return conv_fits<as_image<X>, as_kernel<W>, as_conv2d<O>>();
+}
+}  // namespace detail
+
+// depthwise_conv2d<O>(x, w): x [B,H,W,C], w [KH,KW,C,M] -> [B,OH,OW,C·M],
+// channel c·M + m being channel c convolved with w[:,:,c,m] (TensorFlow's
+// depthwise layout, PyTorch's groups = C). It is conv2d with groups = C over
+// the kernel reshaped to [KH,KW,1,C·M], and prints as such.
+template <conv_options O = conv_options{}, expression X, expression W>
+constexpr auto depthwise_conv2d(const X& x, const W& w) {
+  using XS = shape_of_t<X>;
+  using WS = shape_of_t<W>;
+  constexpr bool fits = detail::depthwise_fits<XS, WS, O>();
+  static_assert(diagnostics::depthwise_conv2d_operands_agree<XS, WS, fits>::value,
+                "typegrad: depthwise_conv2d(x, w) needs x [B,H,W,C] and a kernel w [KH,KW,C,M] whose window fits the padded image, groups left at 1");
+  if constexpr (!fits)
+    return typegrad::sum(x);  // a scalar: the one error above is enough
+  else
+    return typegrad::conv2d<detail::grouped<O, XS::dims[3]>>(x, typegrad::reshape_to<detail::depthwise_kernel<WS>>(w));
+}
+
+// conv1d<O>(x, w): x [B,T,Cin], w [K,Cin/groups,Cout] -> [B,OT,Cout], over
+// the time axis (audio frames, sensor windows). It is conv2d over [B,1,T,Cin]
+// between reshapes, and prints as such.
+template <conv1d_options O = conv1d_options{}, expression X, expression W>
+constexpr auto conv1d(const X& x, const W& w) {
+  using XS = shape_of_t<X>;
+  using WS = shape_of_t<W>;
+  constexpr bool fits = detail::conv1d_fits<XS, WS, O>();
+  static_assert(diagnostics::conv1d_operands_agree<XS, WS, fits>::value,
+                "typegrad: conv1d(x, w) needs x [B,T,Cin] and a kernel w [K,Cin/groups,Cout], Cout a multiple of groups, whose window fits the padded sequence");
+  if constexpr (!fits) {
+    return typegrad::sum(x);
+  } else {
+    const auto y = typegrad::conv2d<detail::as_conv2d<O>>(typegrad::reshape_to<detail::as_image<XS>>(x),
+                                                          typegrad::reshape_to<detail::as_kernel<WS>>(w));
+    using YS = shape_of_t<decltype(y)>;
+    return typegrad::reshape<YS::dims[0], YS::dims[2], YS::dims[3]>(y);
+  }
+}
 
 // ---- max_pool2d --------------------------------------------------------------------
 // Each window's largest element, per channel; padding is never chosen. The
