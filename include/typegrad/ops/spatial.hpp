@@ -28,6 +28,7 @@
 #include <typegrad/core/shape.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/kernels/conv.hpp>
+#include <typegrad/ops/choice.hpp>
 #include <typegrad/ops/fwd.hpp>
 #include <typegrad/ops/reshape.hpp>
 
@@ -86,10 +87,6 @@ struct conv2d_kernel_gradient_op;
 template <pool_options P>
 struct max_pool2d_op;
 template <pool_options P>
-struct max_pool2d_scatter_op;
-template <pool_options P>
-struct max_pool2d_gather_op;
-template <pool_options P>
 struct avg_pool2d_op;
 template <pool_options P, class XShape>
 struct avg_pool2d_transpose_op;
@@ -108,14 +105,6 @@ constexpr auto conv2d_kernel_gradient(const X& x, const U& u) {
 template <pool_options P = pool_options{}, expression X>
 constexpr auto max_pool2d(const X& x) {
   return typegrad::make_node<max_pool2d_op<P>>(x);
-}
-template <pool_options P, expression X, expression U>
-constexpr auto max_pool2d_scatter(const X& x, const U& u) {
-  return typegrad::make_node<max_pool2d_scatter_op<P>>(x, u);
-}
-template <pool_options P, expression X, expression T>
-constexpr auto max_pool2d_gather(const X& x, const T& t) {
-  return typegrad::make_node<max_pool2d_gather_op<P>>(x, t);
 }
 template <pool_options P = pool_options{}, expression X>
 constexpr auto avg_pool2d(const X& x) {
@@ -360,15 +349,13 @@ inline void emit_avg_pool(inspect::cpp_code& c, const kernels::window2d& g, cons
       },
       [] {});
 }
-// What a max-pooling op does with each window's chosen element: reads it
-// (the value, or a tangent's element there) or adds a cotangent to it.
-enum class pooled { value, scatter, gather };
+// Max pooling's ops on each window's chosen element.
 inline void emit_max_pool(inspect::cpp_code& c, const kernels::window2d& g, const std::string& out,
-                          const inspect::names<2>& in, pooled kind, std::size_t size) {
+                          const inspect::names<2>& in, chosen_use use, std::size_t size) {
   const std::string at = "[p * " + inspect::num(g.channels_in) + " + ch]";
-  if (kind == pooled::scatter) emit_zero(c, out, size);
+  if (use == chosen_use::scatter) emit_zero(c, out, size);
   emit_window_max(c, g, in[0], [&] {
-    if (kind == pooled::scatter)
+    if (use == chosen_use::scatter)
       c.line(out + "[best[ch]] += " + in[1] + at + ";");
     else
       c.line(out + at + " = " + in[1] + "[best[ch]];");
@@ -568,6 +555,42 @@ constexpr auto conv1d(const X& x, const W& w) {
   }
 }
 
+// ---- max_pool2d_scatter and max_pool2d_gather: the choice ops (ops/choice.hpp)
+// of max pooling. scatter(x, u) adds u [B,OH,OW,C] at the elements of x
+// [B,H,W,C] that max_pool2d(x) chose; gather(x, t) reads t [B,H,W,C] there.
+namespace detail {
+template <pool_options P>
+struct pool_max {
+  static constexpr std::string_view scatter_name = "max_pool2d_scatter", gather_name = "max_pool2d_gather";
+  template <class XS>
+  using output = decltype(window_output(std::integral_constant<kernels::window2d, pool_window<P, XS>>{}));
+  template <class X, class F>
+  TYPEGRAD_ALWAYS_INLINE static constexpr void for_each_choice(const X& x, F f) {
+    constexpr std::size_t channels = X::shape_type::dims[3];
+    kernels::for_each_window_max<pool_window<P, typename X::shape_type>>(
+        x, [&](std::size_t p, const auto&, const auto& chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+          for (std::size_t c = 0; c < channels; ++c) f(p * channels + c, std::size_t(chosen[c]));
+        });
+  }
+  static std::string notation(std::string_view name, const inspect::names<2>& in) {
+    return std::string(name) + "(" + in[0] + ", " + in[1] + pool_text(P) + ")";
+  }
+  template <class XS>
+  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in, chosen_use use,
+                   std::size_t size) {
+    emit_max_pool(c, pool_window<P, XS>, out, in, use, size);
+  }
+};
+}  // namespace detail
+template <pool_options P, expression X, expression U>
+constexpr auto max_pool2d_scatter(const X& x, const U& u) {
+  return typegrad::choice_scatter<detail::pool_max<P>>(x, u);
+}
+template <pool_options P, expression X, expression T>
+constexpr auto max_pool2d_gather(const X& x, const T& t) {
+  return typegrad::choice_gather<detail::pool_max<P>>(x, t);
+}
+
 // ---- max_pool2d --------------------------------------------------------------------
 // Each window's largest element, per channel; padding is never chosen. The
 // derivative goes to the chosen element alone, and on ties to the first in
@@ -597,7 +620,7 @@ struct max_pool2d_op {
   static std::string notation(const inspect::names<1>& in) { return "max_pool2d(" + in[0] + detail::pool_text(P) + ")"; }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
-    detail::emit_max_pool(c, detail::pool_window<P, X>, out, {in[0], in[0]}, detail::pooled::value, Out::size);
+    detail::emit_max_pool(c, detail::pool_window<P, X>, out, {in[0], in[0]}, detail::chosen_use::value, Out::size);
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y& y, const U& u) {
@@ -606,87 +629,6 @@ struct max_pool2d_op {
   template <std::size_t, class Y, class T>
   static constexpr auto jvp(const Y& y, const T& t) {
     return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), t);
-  }
-};
-
-// ---- max_pool2d_scatter(x, u): u [B,OH,OW,C] added at the elements of x [B,H,W,C]
-// that max_pool2d(x) chose; linear in u, constant in x almost everywhere.
-template <pool_options P>
-struct max_pool2d_scatter_op {
-  static constexpr std::string_view name = "max_pool2d_scatter";
-  template <class X, class U>
-  static constexpr auto shape(X, U) {
-    return X{};
-  }
-  template <class Out, class X, class U>
-  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const U& u) {
-    constexpr std::size_t channels = X::shape_type::dims[3];
-    for (std::size_t i = 0; i < Out::size; ++i) out[i] = 0;
-    kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
-        x, [&](std::size_t p, const auto&, const auto& chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-          for (std::size_t c = 0; c < channels; ++c) out[chosen[c]] += u[p * channels + c];
-        });
-  }
-  static std::string notation(const inspect::names<2>& in) {
-    return "max_pool2d_scatter(" + in[0] + ", " + in[1] + detail::pool_text(P) + ")";
-  }
-  template <class Out, class X, class U>
-  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    detail::emit_max_pool(c, detail::pool_window<P, X>, out, in, detail::pooled::scatter, Out::size);
-  }
-  template <std::size_t I, class Y, class V>
-  static constexpr auto vjp(const Y& y, const V& v) {
-    if constexpr (I == 0)
-      return no_grad{};
-    else
-      return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), v);
-  }
-  template <std::size_t I, class Y, class T>
-  static constexpr auto jvp(const Y& y, const T& t) {
-    if constexpr (I == 0)
-      return no_grad{};
-    else
-      return typegrad::max_pool2d_scatter<P>(typegrad::child<0>(y), t);
-  }
-};
-
-// ---- max_pool2d_gather(x, t): the elements of t [B,H,W,C] at the places
-// max_pool2d(x) chose, [B,OH,OW,C]; linear in t, constant in x almost everywhere.
-template <pool_options P>
-struct max_pool2d_gather_op {
-  static constexpr std::string_view name = "max_pool2d_gather";
-  template <class X, class T>
-  static constexpr auto shape(X, T) {
-    return detail::window_output(std::integral_constant<kernels::window2d, detail::pool_window<P, X>>{});
-  }
-  template <class Out, class X, class T>
-  TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x, const T& t) {
-    constexpr std::size_t channels = X::shape_type::dims[3];
-    kernels::for_each_window_max<detail::pool_window<P, typename X::shape_type>>(
-        x, [&](std::size_t p, const auto&, const auto& chosen) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-          for (std::size_t c = 0; c < channels; ++c) out[p * channels + c] = t[chosen[c]];
-        });
-  }
-  static std::string notation(const inspect::names<2>& in) {
-    return "max_pool2d_gather(" + in[0] + ", " + in[1] + detail::pool_text(P) + ")";
-  }
-  template <class Out, class X, class T>
-  static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<2>& in) {
-    detail::emit_max_pool(c, detail::pool_window<P, X>, out, in, detail::pooled::gather, Out::size);
-  }
-  template <std::size_t I, class Y, class V>
-  static constexpr auto vjp(const Y& y, const V& v) {
-    if constexpr (I == 0)
-      return no_grad{};
-    else
-      return typegrad::max_pool2d_scatter<P>(typegrad::child<0>(y), v);
-  }
-  template <std::size_t I, class Y, class T>
-  static constexpr auto jvp(const Y& y, const T& t) {
-    if constexpr (I == 0)
-      return no_grad{};
-    else
-      return typegrad::max_pool2d_gather<P>(typegrad::child<0>(y), t);
   }
 };
 
