@@ -8,6 +8,7 @@
 #include <typegrad/core/shape.hpp>
 #include <typegrad/core/tensor.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/axes.hpp>
 #include <typegrad/ops/cross_entropy.hpp>
 #include <typegrad/ops/elementwise.hpp>
 #include <typegrad/ops/linear.hpp>

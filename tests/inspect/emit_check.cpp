@@ -33,6 +33,7 @@ int main() {
   check_second_derivative_grad(compare);
   check_cnn_grad(compare);
   check_cnn_penalty_grad(compare);
+  check_axes_grad(compare);
   std::printf("emitted C++ agrees with typegrad: %d values, %d bit-identical, worst relative difference %.3g\n", checked,
               identical, worst);
   return far == 0 ? 0 : 1;

@@ -119,6 +119,15 @@ constexpr auto loss = tg::mean(tg::cross_entropy(tg::softmax(logits), Y));
 constexpr auto penalised = loss + tg::mean(tg::square(tg::derivative(loss, X)));
 }  // namespace cnn
 
+// Ops along axes: reductions over axis lists, slice and concat; the gradient
+// holds their transposes (expand_axes, max_scatter, slice_transpose).
+namespace axes_model {
+constexpr tg::input<"X", 2, 3, 4, 2> X;
+constexpr tg::param<"A", 2, 3, 4, 2> A;
+constexpr auto joined = tg::concat<2>(tg::tanh(X + A), tg::slice<2, 1, 3>(A));  // [2,3,6,2]
+constexpr auto loss = tg::sum(tg::square(tg::max<1, 3>(joined))) + tg::sum(tg::hadamard(tg::mean<0, 2>(joined), tg::sum<0, 2>(A)));
+}  // namespace axes_model
+
 template <class Tensor>
 Tensor filled(double scale, double shift) {
   Tensor t{};
@@ -176,6 +185,11 @@ int main(int argc, char** argv) {
                               U = filled<tg::tensor<double, 6, 3>>(0.6, 0.4));
     write_case(dir, expected, "cnn_grad", tg::grad(loss), env, 1e-12);
     write_case(dir, expected, "cnn_penalty_grad", tg::grad(penalised), env, 1e-12);
+  }
+  {
+    using namespace axes_model;
+    const auto env = tg::bind(X = filled<tg::tensor<double, 2, 3, 4, 2>>(0.9, 0.2), A = filled<tg::tensor<double, 2, 3, 4, 2>>(1.3, 0.5));
+    write_case(dir, expected, "axes_grad", tg::grad(loss), env, 1e-12);
   }
   return expected ? 0 : 1;
 }

@@ -70,6 +70,21 @@ template <class Input, bool Fits>
 struct pool2d_window_fits {
   static constexpr bool value = Fits;
 };
+// sum/mean/max over axes: the axis list A fits the operand's shape
+template <class Shape, class A>
+struct reduction_axes_exist {
+  static constexpr bool value = A::template fit<Shape>;
+};
+// slice: an axis of the operand, and Begin < End <= its extent (Fits)
+template <class Shape, std::size_t Axis, std::size_t Begin, std::size_t End, bool Fits>
+struct slice_within_axis {
+  static constexpr bool value = Fits;
+};
+// concat: operands of one rank that agree on every axis but Axis (Fits)
+template <class A, class B, std::size_t Axis, bool Fits>
+struct concat_operands_agree {
+  static constexpr bool value = Fits;
+};
 // reshape keeps the number of elements
 template <class From, class To>
 struct reshape_keeps_size {
