@@ -92,6 +92,42 @@ TEST_CASE("slice, its transpose and concat obey the laws", "[laws][axes]") {
   check_op_laws(tg::hadamard(tg::concat<0>(x, x), tg::concat<0>(x, x)), uniform{}, x);
 }
 
+TEST_CASE("numpy broadcasting with axes of extent 1 among others: values, and the laws", "[laws][axes][broadcast]") {
+  // Against the definition: y[b,h,w,c] = x[b,h,w,c] * s[b,0,0,c] + r[h,0,0].
+  constexpr tg::input<"x", 2, 5, 4, 3> x4;
+  constexpr tg::input<"s", 2, 1, 1, 3> s;
+  constexpr tg::input<"r", 5, 1, 1> r;
+  constexpr auto y = tg::hadamard(x4, s) + r;
+  std::mt19937_64 rng(7);
+  const auto env = tg::bind(x4 = testing::random_tensor<tg::shape<2, 5, 4, 3>>(rng, uniform{}),
+                            s = testing::random_tensor<tg::shape<2, 1, 1, 3>>(rng, uniform{}),
+                            r = testing::random_tensor<tg::shape<5, 1, 1>>(rng, uniform{}));
+  const auto got = tg::eval(y, env);
+  for (std::size_t b = 0; b < 2; ++b)
+    for (std::size_t h = 0; h < 5; ++h)
+      for (std::size_t w = 0; w < 4; ++w)
+        for (std::size_t c = 0; c < 3; ++c)
+          REQUIRE(got(b, h, w, c) == env[x4](b, h, w, c) * env[s](b, 0, 0, c) + env[r](h, 0, 0));
+  check_op_laws(y, uniform{}, x4, s, r);
+  // And against numpy's broadcasting, on the reference's x.
+  constexpr tg::input<"s", 2, 1, 1, 5> s5;
+  constexpr tg::input<"t", 3, 1, 1> t;
+  constexpr auto z = tg::hadamard(X, s5) + t;
+  constexpr testing::input_like<decltype(z)> R;
+  const auto values = tg::bind(X = x_value, s5 = from_flat<tg::tensor<double, 2, 1, 1, 5>>(ref::broadcast_s),
+                               t = from_flat<tg::tensor<double, 3, 1, 1>>(ref::broadcast_t),
+                               R = from_flat<tg::tensor<double, 2, 3, 4, 5>>(ref::broadcast_r));
+  testing::require_close(tg::eval(z, values), ref::broadcast_y, 1e-15);
+  const auto g = tg::grad(tg::sum(tg::hadamard(z, R)), X, s5, t)(values);
+  testing::require_close(g[X], ref::broadcast_dx, 1e-15);
+  testing::require_close(g[s5], ref::broadcast_ds, 1e-14);
+  testing::require_close(g[t], ref::broadcast_dt, 1e-14);
+  constexpr tg::input<"c", 3, 1> c;
+  check_op_laws(m / (tg::hadamard(c, c) + 1.0), uniform{}, m, c);  // a per-row scale
+  check_op_laws(tg::broadcast<tg::shape<2, 3, 4>>(c), uniform{}, c);
+  check_op_laws(tg::unbroadcast<tg::shape<2, 1, 4>>(x), uniform{}, x);
+}
+
 TEST_CASE("axis ops print with their axes, and a whole-axis slice is its operand", "[axes][inspect]") {
   constexpr tg::input<"y", 2, 2, 4> y;
   REQUIRE(tg::to_string(tg::max<0>(tg::sum<0, 2>(tg::concat<1>(x, y)))) == "max<0>(sum<0,2>(concat<1>(x, y)))");

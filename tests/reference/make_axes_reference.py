@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference values for typegrad's ops along axes (sum, mean and max over an
-axis list, slice and concat), computed in float64 with numpy, independent of
+axis list, slice, concat, and broadcasting along axes of extent 1), computed in float64 with numpy, independent of
 typegrad's kernels.
 
 How they are made, for L = sum(op(x) * R) with R random:
@@ -13,7 +13,10 @@ How they are made, for L = sum(op(x) * R) with R random:
   np.put_along_axis places R there;
 - slice is x[..., b:e, ...] along the axis, and its gradient R placed into
   zeros at the same indices; concat is np.concatenate, and each operand's
-  gradient the matching slice of R.
+  gradient the matching slice of R;
+- numpy's own broadcasting gives x * s + t for s and t with axes of extent 1
+  among others, and each operand's gradient is R (times the other factor)
+  summed over the axes it repeats along, keepdims.
 Inputs come from numpy's default_rng with a fixed seed; the max case holds
 ties, so that the first-of-equals rule is checked.
 
@@ -72,4 +75,14 @@ dx = R[:, 0:3].copy()
 dx[:, 1:2] += R[:, 5:6]
 for part, a in [("z", z), ("r", R), ("y", y), ("dx", dx), ("dz", R[:, 3:5])]:
     emit(f"concat_{part}", a)
+# numpy broadcasting with axes of extent 1 among others: y = x * s + t with
+# s [2, 1, 1, 5] and t [3, 1, 1]; each gradient sums over the axes its
+# operand repeats along.
+s = rng.uniform(-1, 1, (2, 1, 1, 5))
+t = rng.uniform(-1, 1, (3, 1, 1))
+y = x * s + t
+R = rng.uniform(-1, 1, y.shape)
+for part, a in [("s", s), ("t", t), ("r", R), ("y", y), ("dx", R * s),
+                ("ds", (R * x).sum(axis=(1, 2), keepdims=True)), ("dt", R.sum(axis=(0, 2, 3)).reshape(3, 1, 1))]:
+    emit(f"broadcast_{part}", a)
 print("}  // namespace axes_reference")

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <typegrad/core/shape.hpp>
+
 namespace typegrad::inspect {
 
 // A number spelled so that it reads back to the same double.
@@ -114,13 +116,25 @@ struct cpp_code {
   }
 };
 
-// The C++ expression for element `i` of an operand of `size` elements read
-// as broadcast to `out_size` elements, as kernels::zip_broadcast reads it.
-inline std::string broadcast_element(const std::string& name, std::size_t size, std::size_t out_size,
-                                     const std::string& i) {
-  if (size == out_size) return name + "[" + i + "]";
-  if (size == 1) return name + "[0]";
-  return name + "[" + i + " % " + num(size) + "]";
+// The C++ expression for element `i` of an operand of shape From read as
+// broadcast to shape To, as kernels::broadcast_read reads it.
+template <class From, class To>
+std::string broadcast_element(const std::string& name, const std::string& i) {
+  if (From::size == To::size) return name + "[" + i + "]";
+  if (From::size == 1) return name + "[0]";
+  if (broadcasts_contiguously<From, To>()) return name + "[" + i + " % " + num(From::size) + "]";
+  std::string at;
+  std::size_t below = 1, stride = 1;
+  for (std::size_t k = From::rank; k-- > 0;) {
+    const std::size_t extent = To::dims[To::rank - From::rank + k];
+    if (From::dims[k] != 1) {
+      if (!at.empty()) at += " + ";
+      at += "(" + i + " / " + num(below) + " % " + num(extent) + ") * " + num(stride);
+    }
+    below *= extent;
+    stride *= From::dims[k];
+  }
+  return name + "[" + at + "]";
 }
 
 template <std::size_t N>
@@ -130,8 +144,7 @@ using names = std::array<std::string, N>;
 template <class Out, class A, class B>
 void emit_zip(cpp_code& c, const std::string& out, const names<2>& in, const std::string& op) {
   c.loop("i", Out::size, [&] {
-    c.line(out + "[i] = " + broadcast_element(in[0], A::size, Out::size, "i") + op +
-           broadcast_element(in[1], B::size, Out::size, "i") + ";");
+    c.line(out + "[i] = " + broadcast_element<A, Out>(in[0], "i") + op + broadcast_element<B, Out>(in[1], "i") + ";");
   });
 }
 

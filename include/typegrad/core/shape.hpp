@@ -58,13 +58,25 @@ struct append_axis<shape<M>, C> {
 template <class S, std::size_t C>
 using append_axis_t = typename append_axis<S, C>::type;
 
-// numpy's broadcasting, where the smaller operand stays contiguous: From
-// broadcasts into To when To has at least its rank and, leading axes of extent
-// 1 aside, From's axes are To's last axes ([C] into [B, H, W, C], [1, n] into
-// [m, n], a scalar into anything). Element i of the result then reads element
-// i % size of From, which is what every kernel and emitter does.
+// numpy's broadcasting: From broadcasts into To when To has at least its
+// rank and, aligned at the last axis, each of From's axes is 1 or To's
+// ([C] or [B, 1, 1, C] into [B, H, W, C], [m, 1] into [m, n], a scalar into
+// anything).
 template <class From, class To>
 constexpr bool broadcasts_into() {
+  if constexpr (From::rank > To::rank) {
+    return false;
+  } else {
+    for (std::size_t k = 0; k < From::rank; ++k)
+      if (From::dims[k] != 1 && From::dims[k] != To::dims[To::rank - From::rank + k]) return false;
+    return true;
+  }
+}
+// The common case, where From stays contiguous: leading axes of extent 1
+// aside, its axes are To's last axes, and element i of the result reads
+// element i % size of From.
+template <class From, class To>
+constexpr bool broadcasts_contiguously() {
   if constexpr (From::rank > To::rank) {
     return false;
   } else {
@@ -74,6 +86,28 @@ constexpr bool broadcasts_into() {
       if (From::dims[k] != To::dims[To::rank - From::rank + k]) return false;
     return true;
   }
+}
+// Otherwise the index into From of element i of To: i's digits along To's
+// axes, those along From's axes of extent 1 dropped.
+template <class To, class From>
+constexpr std::size_t broadcast_index(std::size_t i) {
+  std::size_t at = 0, stride = 1;
+  for (std::size_t k = From::rank; k-- > 0;) {
+    const std::size_t extent = To::dims[To::rank - From::rank + k];
+    if (From::dims[k] != 1) at += i % extent * stride;
+    i /= extent;
+    stride *= From::dims[k];
+  }
+  return at;
+}
+// The axes of To along which From repeats (a bit per axis): the leading
+// axes From lacks and those where it has extent 1.
+template <class From, class To>
+constexpr unsigned broadcast_axes() {
+  unsigned mask = 0;
+  for (std::size_t t = 0; t < To::rank; ++t)
+    if (t < To::rank - From::rank || From::dims[t - (To::rank - From::rank)] == 1) mask |= 1u << t;
+  return mask;
 }
 
 // Two shapes broadcast when either broadcasts into the other.

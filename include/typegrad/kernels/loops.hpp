@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/core/shape.hpp>
 #include <typegrad/detail/config.hpp>
 #include <typegrad/kernels/simd.hpp>
 
@@ -32,17 +33,19 @@ TYPEGRAD_ALWAYS_INLINE constexpr void for_each_index(F f) {
     for (std::size_t i = 0; i < N; ++i) f(i);
 }
 
-// Reads element i of x, of Size elements, as broadcast to a result of
-// OutSize elements: x is either of that size, a scalar, or a row repeated
-// over the rows.
-template <std::size_t OutSize, std::size_t Size, class T>
+// Reads element i of x, of shape From, as broadcast to shape To: x is of
+// that size, a scalar, a row repeated over the rows (i % size), or, with
+// axes of extent 1 among others, read at broadcast_index.
+template <class To, class From, class T>
 TYPEGRAD_ALWAYS_INLINE constexpr T broadcast_read(const T* x, std::size_t i) {
-  if constexpr (Size == OutSize)
+  if constexpr (From::size == To::size)
     return x[i];
-  else if constexpr (Size == 1)
+  else if constexpr (From::size == 1)
     return x[0];
+  else if constexpr (broadcasts_contiguously<From, To>())
+    return x[i % From::size];
   else
-    return x[i % Size];
+    return x[broadcast_index<To, From>(i)];
 }
 
 // out = f(a, b) elementwise, with broadcasting.
@@ -54,7 +57,8 @@ TYPEGRAD_ALWAYS_INLINE constexpr void zip_broadcast(Out& out, const A& a, const 
   const auto* __restrict x = a.data();
   const auto* __restrict y = b.data();
   for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-    o[i] = f(broadcast_read<Out::size, A::size>(x, i), broadcast_read<Out::size, B::size>(y, i));
+    o[i] = f(broadcast_read<typename Out::shape_type, typename A::shape_type>(x, i),
+             broadcast_read<typename Out::shape_type, typename B::shape_type>(y, i));
   });
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Elementwise arithmetic with broadcasting: a + b, a - b, hadamard(a, b) (and a
-// scalar times a tensor), a / b, -a. Shapes broadcast by numpy's rules where
-// the smaller operand's axes are the larger's last ones (core/shape.hpp).
+// scalar times a tensor), a / b, -a. Shapes broadcast by numpy's rules, one
+// operand's shape into the other's (core/shape.hpp): aligned at the last
+// axis, each axis is 1 or the other's.
 #include <cstddef>
 #include <numeric>
 #include <string_view>
@@ -38,7 +39,7 @@ struct add_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise a + b needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
+                  "typegrad: elementwise a + b needs shapes that broadcast (numpy's rules, one shape into the other: [C] or [B,1,1,C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
@@ -66,7 +67,7 @@ struct subtract_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise a - b needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
+                  "typegrad: elementwise a - b needs shapes that broadcast (numpy's rules, one shape into the other: [C] or [B,1,1,C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
@@ -100,7 +101,7 @@ struct multiply_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise product hadamard(a, b) needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
+                  "typegrad: elementwise product hadamard(a, b) needs shapes that broadcast (numpy's rules, one shape into the other: [C] or [B,1,1,C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>
@@ -132,7 +133,7 @@ struct divide_op {
   template <class A, class B>
   static constexpr auto shape(A a, B b) {
     static_assert(diagnostics::elementwise_shapes_broadcast<A, B>::value,
-                  "typegrad: elementwise a / b needs shapes that broadcast (numpy's rules, the smaller one's axes last: [C] over [B,H,W,C])");
+                  "typegrad: elementwise a / b needs shapes that broadcast (numpy's rules, one shape into the other: [C] or [B,1,1,C] over [B,H,W,C])");
     return detail::elementwise_result(a, b);
   }
   template <class Out, class A, class B>

@@ -26,6 +26,7 @@
 #include <typegrad/kernels/reduce.hpp>
 #include <typegrad/ops/choice.hpp>
 #include <typegrad/ops/fwd.hpp>
+#include <typegrad/ops/reduce.hpp>
 
 namespace typegrad {
 
@@ -72,37 +73,6 @@ constexpr auto reduced_shape() {
     return typename kept_axes<S, A::mask>::type{};
 }
 
-// The C++ expression of an index laid out by loops of these extents and
-// strides, from the flat counter `var` (unit axes left out).
-inline std::string strided_index(const std::string& var, const std::array<std::size_t, 4>& extent,
-                                 const std::array<std::size_t, 4>& stride) {
-  std::size_t total = 1;
-  for (std::size_t e : extent) total *= e;
-  std::string text;
-  std::size_t below = 1;
-  for (std::size_t j = 4; j-- > 0;) {
-    if (extent[j] == 1) continue;
-    std::string digit = below == 1 ? var : var + " / " + inspect::num(below);
-    below *= extent[j];
-    if (below < total) digit = "(" + digit + " % " + inspect::num(extent[j]) + ")";  // the outermost needs no %
-    text += (text.empty() ? "" : " + ") + (stride[j] == 1 ? digit : digit + " * " + inspect::num(stride[j]));
-  }
-  return text.empty() ? "0" : text;
-}
-// The emitted form of kernels::for_each_fiber: `body` runs with o (the output)
-// and i (an element of its fiber) in scope, `before` and `after` once per output.
-template <class Before, class Body, class After>
-void emit_fibers(inspect::cpp_code& c, const kernels::axis_split& a, Before before, Body body, After after) {
-  c.loop("o", a.outputs, [&] {
-    c.line("const int base = " + strided_index("o", a.kept_extent, a.kept_stride) + ";");
-    before();
-    c.loop("r", a.fiber, [&] {
-      c.line("const int i = base + " + strided_index("r", a.cut_extent, a.cut_stride) + ";");
-      body();
-    });
-    after();
-  });
-}
 }  // namespace detail
 
 // ---- sum and mean over axes ---------------------------------------------------------

@@ -6,7 +6,9 @@
 //   repeat_cols<C>(x)        [m] -> [m,C], [] -> [C];   adjoint: row_sums
 //   broadcast<To>(x)         x repeated to shape To;    adjoint: unbroadcast
 //   unbroadcast<To>(x)       x summed down to shape To; adjoint: broadcast
+#include <array>
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -30,6 +32,37 @@ inline void emit_total(inspect::cpp_code& c, const std::string& out, const std::
   c.line("  for (int i = 0; i < " + inspect::num(size) + "; ++i) acc += " + in + "[i];");
   c.line(inspect::join("  ", out, "[0] = acc", divisor == 1 ? std::string() : inspect::join(" / ", inspect::number_text(double(divisor))), ";"));
   c.line("}");
+}
+// The C++ expression of an index laid out by loops of these extents and
+// strides, from the flat counter `var` (unit axes left out).
+inline std::string strided_index(const std::string& var, const std::array<std::size_t, 4>& extent,
+                                 const std::array<std::size_t, 4>& stride) {
+  std::size_t total = 1;
+  for (std::size_t e : extent) total *= e;
+  std::string text;
+  std::size_t below = 1;
+  for (std::size_t j = 4; j-- > 0;) {
+    if (extent[j] == 1) continue;
+    std::string digit = below == 1 ? var : var + " / " + inspect::num(below);
+    below *= extent[j];
+    if (below < total) digit = "(" + digit + " % " + inspect::num(extent[j]) + ")";  // the outermost needs no %
+    text += (text.empty() ? "" : " + ") + (stride[j] == 1 ? digit : digit + " * " + inspect::num(stride[j]));
+  }
+  return text.empty() ? "0" : text;
+}
+// The emitted form of kernels::for_each_fiber: `body` runs with o (the output)
+// and i (an element of its fiber) in scope, `before` and `after` once per output.
+template <class Before, class Body, class After>
+void emit_fibers(inspect::cpp_code& c, const kernels::axis_split& a, Before before, Body body, After after) {
+  c.loop("o", a.outputs, [&] {
+    c.line("const int base = " + strided_index("o", a.kept_extent, a.kept_stride) + ";");
+    before();
+    c.loop("r", a.fiber, [&] {
+      c.line("const int i = base + " + strided_index("r", a.cut_extent, a.cut_stride) + ";");
+      body();
+    });
+    after();
+  });
 }
 }  // namespace detail
 
@@ -168,7 +201,7 @@ struct broadcast_op {
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
     kernels::for_each_index<Out::size>([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
-      out[i] = kernels::broadcast_read<Out::size, X::size>(x.data(), i);
+      out[i] = kernels::broadcast_read<typename Out::shape_type, typename X::shape_type>(x.data(), i);
     });
   }
   static std::string notation(const inspect::names<1>& in) {
@@ -176,7 +209,7 @@ struct broadcast_op {
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
-    c.loop("i", Out::size, [&] { c.line(out + "[i] = " + inspect::broadcast_element(in[0], X::size, Out::size, "i") + ";"); });
+    c.loop("i", Out::size, [&] { c.line(out + "[i] = " + inspect::broadcast_element<X, Out>(in[0], "i") + ";"); });
   }
   template <std::size_t, class Y, class U>
   static constexpr auto vjp(const Y&, const U& u) {
@@ -197,8 +230,19 @@ struct unbroadcast_op {
     static_assert(diagnostics::broadcasts_to<To, S>::value, "typegrad: unbroadcast<To>(x) needs To to broadcast to x's shape");
     return To{};
   }
+  // The axes of x that To repeats along, where To does not stay contiguous.
+  template <class S>
+  static constexpr kernels::axis_split repeats = kernels::split_axes(S::dims, broadcast_axes<To, S>());
   template <class Out, class X>
   TYPEGRAD_ALWAYS_INLINE static constexpr void forward(Out& out, const X& x) {
+    if constexpr (!broadcasts_contiguously<To, typename X::shape_type>()) {
+      kernels::for_each_fiber<repeats<typename X::shape_type>>([&](std::size_t o, auto fiber) TYPEGRAD_ALWAYS_INLINE_LAMBDA {
+        typename Out::value_type acc{};
+        fiber([&](std::size_t i) TYPEGRAD_ALWAYS_INLINE_LAMBDA { acc += x[i]; });
+        out[o] = acc;
+      });
+      return;
+    }
     // x repeats Out over its rows (or is summed whole); add the repeats row by
     // row, so that the inner loop runs over contiguous columns.
     constexpr std::size_t n = Out::size, repeats = X::size / Out::size;
@@ -213,6 +257,12 @@ struct unbroadcast_op {
   }
   template <class Out, class X>
   static void emit(inspect::cpp_code& c, const std::string& out, const inspect::names<1>& in) {
+    if constexpr (!broadcasts_contiguously<To, X>()) {
+      detail::emit_fibers(
+          c, repeats<X>, [&] { c.line("double acc = 0.0;"); }, [&] { c.line("acc += " + in[0] + "[i];"); },
+          [&] { c.line(out + "[o] = acc;"); });
+      return;
+    }
     c.loop("i", Out::size, [&] { c.line(out + "[i] = " + in[0] + "[i];"); });
     c.line("for (int i = " + inspect::num(Out::size) + "; i < " + inspect::num(X::size) + "; ++i) " + out + "[i % " +
            inspect::num(Out::size) + "] += " + in[0] + "[i];");
