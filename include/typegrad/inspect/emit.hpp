@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/autodiff/grad.hpp>
 #include <typegrad/core/code.hpp>
@@ -40,6 +41,24 @@ void emit_kernel(cpp_code& body, const std::array<std::string, Nodes::size>& var
     op_of_t<N>::template emit<shape_of_t<N>, shape_of_t<C>...>(body, var[i],
                                                                 names<sizeof...(C)>{var[index_in<C, Nodes>::value]...});
   }(children_t<N>{});
+}
+
+// The same two for code that is not a template of the node list: plain
+// functions of the names of N's operands (its children's, in order), so
+// that the code around them is compiled once, not once per node.
+template <class N>
+[[gnu::cold]] std::string node_notation(const std::string* operands) {
+  return [&]<class... C, std::size_t... J>(type_list<C...>, std::index_sequence<J...>) {
+    std::array<int, sizeof...(C)> strength{};
+    strength.fill(4);
+    return notation<op_of_t<N>, C...>(names<sizeof...(C)>{operands[J]...}, strength);
+  }(children_t<N>{}, std::make_index_sequence<children_t<N>::size>{});
+}
+template <class N>
+[[gnu::cold]] void node_kernel(cpp_code& body, const std::string& out, const std::string* operands) {
+  [&]<class... C, std::size_t... J>(type_list<C...>, std::index_sequence<J...>) {
+    op_of_t<N>::template emit<shape_of_t<N>, shape_of_t<C>...>(body, out, names<sizeof...(C)>{operands[J]...});
+  }(children_t<N>{}, std::make_index_sequence<children_t<N>::size>{});
 }
 
 }  // namespace inspect

@@ -11,6 +11,7 @@
 // core/code.hpp). Every intermediate lives in one scratch array whose size
 // is planned here by liveness: a node's storage is reused once its last
 // consumer has run.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -124,6 +125,142 @@ std::string float_array(const Tensor& t, std::string_view what) {
   return out;
 }
 
+// One node of a model, as the C header's assembly needs it. Collected by a
+// small loop over the node list; the assembly itself (liveness, kernels,
+// the header's text) is then one plain function, compiled once per
+// program rather than once per node.
+struct c_node {
+  enum class role { input, weights, constant, computed } kind = role::computed;
+  std::size_t size = 0;                // elements
+  std::vector<std::size_t> children;   // indices into the node list
+  std::string terminal, values;        // weights: the name, and the floats as C text
+  std::string shape, op_name;          // "[4,2]"; a computed node's op
+  std::string (*notation)(const std::string*) = nullptr;
+  void (*kernel)(cpp_code&, const std::string&, const std::string*) = nullptr;
+};
+
+// The header's text for the nodes of a model, the last of them its output.
+inline std::string assemble_c(const std::vector<c_node>& nodes, const std::string& fn, const std::string& model_text) {
+  const std::size_t count = nodes.size(), root = count - 1;
+  const std::size_t in_size = [&] {
+    for (const auto& n : nodes)
+      if (n.kind == c_node::role::input) return n.size;
+    return std::size_t{0};
+  }();
+  const std::string in_shape = [&] {
+    for (const auto& n : nodes)
+      if (n.kind == c_node::role::input) return n.shape;
+    return std::string();
+  }();
+  const std::size_t out_size = nodes[root].size;
+
+  // Liveness: the last node that reads each node; the root is written
+  // straight into `output`, so it takes no scratch.
+  std::vector<std::size_t> sizes(count, 0), last_use(count, count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (nodes[i].kind != c_node::role::computed) continue;
+    if (i != root) sizes[i] = nodes[i].size;
+    for (std::size_t c : nodes[i].children) last_use[c] = i;
+  }
+  const scratch_plan plan = plan_scratch(sizes, last_use);
+
+  std::string weights, constants, steps;
+  std::size_t weight_count = 0, computed = 0;
+  std::vector<std::string> var(count);
+  cpp_code body;
+  body.lang = dialect::c_float;
+  // Each distinct kernel is a function of its own whose pointers are
+  // restrict-qualified: the compiler knows they do not alias (the scratch
+  // plan never lets an output overlap an input) and vectorises the loops
+  // whether or not it inlines them, wherever the model is called from.
+  std::vector<std::pair<std::string, std::string>> kernels;  // (text, function name)
+  for (std::size_t i = 0; i < count; ++i) {
+    const c_node& n = nodes[i];
+    if (n.kind == c_node::role::input) {
+      var[i] = "input";
+    } else if (n.kind == c_node::role::weights) {
+      var[i] = fn + "_" + n.terminal;
+      weight_count += n.size;
+      weights += "/* " + n.terminal + " " + n.shape + " */\n";
+      weights += "static const float " + var[i] + "[" + num(n.size) + "] = {" + n.values + "};\n";
+    } else if (n.kind == c_node::role::constant) {
+      var[i] = join("k", std::to_string(i), "_");
+      constants += "  const float " + var[i] + "[1] = {" + n.values + "};\n";
+    } else {
+      var[i] = i == root ? std::string("output") : join("t", std::to_string(++computed), "_");
+      if (i != root) body.line("float* const " + var[i] + " = scratch + " + num(plan.offset[i]) + ";");
+      std::vector<std::string> operands;
+      for (std::size_t c : n.children) operands.push_back(var[c]);
+      body.line("// " + var[i] + " = " + n.notation(operands.data()) + "  " + n.shape);
+      // One parameter per distinct operand (hadamard(h, h) reads h once).
+      std::vector<std::string> local(n.children.size());
+      std::string params_text, args;
+      for (std::size_t j = 0, distinct = 0; j < n.children.size(); ++j) {
+        std::size_t first = j;
+        for (std::size_t k = 0; k < j; ++k)
+          if (n.children[k] == n.children[j]) first = std::min(first, k);
+        if (first != j) {
+          local[j] = local[first];
+          continue;
+        }
+        local[j] = "in" + std::to_string(distinct++) + "_";  // trailing _: no clash with kernels' locals
+        params_text += "const float* restrict " + local[j] + ", ";
+        args += var[n.children[j]] + ", ";
+      }
+      cpp_code kernel;
+      kernel.lang = dialect::c_float;
+      n.kernel(kernel, "out_", local.data());
+      params_text += "float* restrict out_";
+      const std::string key = params_text + "\n" + kernel.text;
+      std::string function;
+      for (const auto& [text, named] : kernels)
+        if (text == key) function = named;
+      if (function.empty()) {
+        function = fn + "_step" + std::to_string(kernels.size() + 1);
+        kernels.emplace_back(key, function);
+        steps += "/* " + n.op_name + " " + n.shape + " */\n";
+        steps += "static void " + function + "(" + params_text + ") {\n" + kernel.text + "}\n";
+      }
+      body.line(function + "(" + args + var[i] + ");");
+    }
+  }
+  if (nodes[root].kind != c_node::role::computed)
+    body.line("for (int i = 0; i < " + num(out_size) + "; ++i) output[i] = " + var[root] + "[i];");
+
+  const std::string upper = upper_case(fn);
+  const std::size_t scratch = plan.size == 0 ? 1 : plan.size;
+  std::string out;
+  out += "/* Generated by typegrad::emit_c. Standalone C99: it needs only <math.h> (link with -lm).\n";
+  out += " * " + fn + "(input, output) computes " + model_text + " for one example:\n";
+  out += " *   input:  " + num(in_size) + " floats, " + in_shape + " row-major\n";
+  out += " *   output: " + num(out_size) + " floats, " + nodes[root].shape + " row-major\n";
+  out += " * Scratch: " + num(plan.size) + " floats (" + num(plan.size * 4) +
+         " bytes), known at compile time: a local array of " + fn + ", or the caller's\n";
+  out += " *   buffer with " + fn + "_with_scratch. Planned by liveness; " + num(plan.naive) + " floats without reuse.\n";
+  out += " * Weights: " + num(weight_count) + " floats (" + num(weight_count * 4) + " bytes) of static const data, float32.\n";
+  out += " * No heap, no mutable global state. */\n";
+  out += "#ifndef " + upper + "_H\n#define " + upper + "_H\n\n#include <math.h>\n\n";
+  out += "#define " + upper + "_INPUT_SIZE " + num(in_size) + "\n";
+  out += "#define " + upper + "_OUTPUT_SIZE " + num(out_size) + "\n";
+  out += "#define " + upper + "_SCRATCH_SIZE " + num(scratch) + "\n\n";
+  out += weights + "\n";
+  out += steps + "\n";
+  out += "static inline void " + fn + "_with_scratch(const float input[" + num(in_size) + "], float output[" +
+         num(out_size) + "], float scratch[" + num(scratch) + "]) {\n";
+  if (plan.size == 0) out += "  (void)scratch;\n";
+  out += constants + body.text + "}\n\n";
+  out += "static inline void " + fn + "(const float input[" + num(in_size) + "], float output[" + num(out_size) + "]) {\n";
+  out += "  float scratch[" + num(scratch) + "];\n";
+  out += "  " + fn + "_with_scratch(input, output, scratch);\n}\n\n";
+  out += "/* count examples, one after another: inputs holds count * " + num(in_size) + " floats, outputs count * " +
+         num(out_size) + ". */\n";
+  out += "static inline void " + fn + "_batch(const float* inputs, float* outputs, int count) {\n";
+  out += "  for (int e = 0; e < count; ++e) " + fn + "(inputs + e * " + num(in_size) + ", outputs + e * " + num(out_size) +
+         ");\n}\n\n";
+  out += "#endif\n";
+  return out;
+}
+
 template <class Leaf>
 struct is_input_leaf : std::false_type {};
 template <fixed_string N, class S>
@@ -180,138 +317,37 @@ auto emit_c(const Model& model, const Params& params, std::string_view name) {
                 "typegrad: emit_c needs a model with exactly one input terminal (the example it is called on)");
   if (!diagnostics::is_c_identifier(name))
     throw std::invalid_argument("emit_c: the name '" + std::string(name) + "' is not a C identifier");
-  const std::string fn(name);
-  constexpr std::size_t in_size = shape_of_t<model_input_t<Model>>::size;
-  constexpr std::size_t out_size = shape_of_t<root>::size;
-
-  // Liveness: the last node that reads each node; the root is written
-  // straight into `output`, so it takes no scratch.
-  std::vector<std::size_t> sizes(nodes::size, 0), last_use(nodes::size, nodes::size);
+  std::vector<inspect::c_node> records(nodes::size);
   [&]<class... N>(type_list<N...>) {
     std::size_t i = 0;
     (([&] {
-       if constexpr (!leaf_expression<N>) {
-         if constexpr (!same_type<N, root>) sizes[i] = shape_of_t<N>::size;
-         [&]<class... C>(type_list<C...>) { ((last_use[index_in<C, nodes>::value] = i), ...); }(children_t<N>{});
-       }
-       ++i;
-     }()),
-     ...);
-  }(nodes{});
-  const inspect::scratch_plan plan = inspect::plan_scratch(sizes, last_use);
-
-  std::string weights, constants, steps;
-  std::size_t weight_count = 0;
-  std::array<std::string, nodes::size> var;
-  inspect::cpp_code body;
-  body.lang = inspect::dialect::c_float;
-  // Each distinct kernel is a function of its own whose pointers are
-  // restrict-qualified: the compiler knows they do not alias (the scratch
-  // plan never lets an output overlap an input) and vectorises the loops
-  // whether or not it inlines them, wherever the model is called from.
-  std::vector<std::pair<std::string, std::string>> kernels;  // (text, function name)
-  [&]<class... N>(type_list<N...>) {
-    std::size_t i = 0, computed = 0;
-    (([&] {
+       inspect::c_node& r = records[i++];
+       r.size = shape_of_t<N>::size;
+       r.shape = shape_text<shape_of_t<N>>::value;
        if constexpr (leaf_expression<N>) {
          using leaf = leaf_of_t<N>;
          if constexpr (inspect::is_input_leaf<leaf>::value) {
-           var[i] = "input";
+           r.kind = inspect::c_node::role::input;
          } else if constexpr (is_variable_leaf_v<leaf>) {
            static_assert(diagnostics::name_is_c_identifier<leaf::name>::value,
                          "typegrad: emit_c needs terminal names that are C identifiers");
-           const std::string terminal(leaf::name.view());
-           var[i] = fn + "_" + terminal;
-           const auto& value = params.template lookup<leaf>();
-           weight_count += shape_of_t<N>::size;
-           weights += "/* " + terminal + " " + std::string(shape_text<shape_of_t<N>>::value) + " */\n";
-           weights += "static const float " + var[i] + "[" + inspect::num(shape_of_t<N>::size) + "] = {" +
-                      inspect::float_array(value, terminal) + "};\n";
+           r.kind = inspect::c_node::role::weights;
+           r.terminal = leaf::name.view();
+           r.values = inspect::float_array(params.template lookup<leaf>(), r.terminal);
          } else {
-           var[i] = inspect::join("k", std::to_string(i), "_");
-           constants += "  const float " + var[i] + "[1] = {" +
-                        inspect::float_literal(inspect::leaf_numeric_value<leaf>(form.numbers.data()), "a constant") +
-                        "};\n";
+           r.kind = inspect::c_node::role::constant;
+           r.values = inspect::float_literal(inspect::leaf_numeric_value<leaf>(form.numbers.data()), "a constant");
          }
        } else {
-         var[i] = same_type<N, root> ? std::string("output") : inspect::join("t", std::to_string(++computed), "_");
-         if constexpr (!same_type<N, root>)
-           body.line("float* const " + var[i] + " = scratch + " + inspect::num(plan.offset[i]) + ";");
-         body.line(inspect::step_comment<N, nodes>(var, i));
-         [&]<class... C>(type_list<C...>) {
-           inspect::cpp_code kernel;
-           kernel.lang = inspect::dialect::c_float;
-           // One parameter per distinct operand (hadamard(h, h) reads h once).
-           std::array<std::string, nodes::size> local;
-           std::string params_text, args;
-           std::size_t operand = 0;
-           (([&] {
-              std::string& name = local[index_in<C, nodes>::value];
-              if (!name.empty()) return;
-              name = "in" + std::to_string(operand++) + "_";  // trailing _: no clash with kernels' locals
-              params_text += "const float* restrict " + name + ", ";
-              args += var[index_in<C, nodes>::value] + ", ";
-            }()),
-            ...);
-           local[i] = "out_";
-           inspect::emit_kernel<N, nodes>(kernel, local, i);
-           params_text += "float* restrict out_";
-           const std::string key = params_text + "\n" + kernel.text;
-           std::string function;
-           for (const auto& [text, named] : kernels)
-             if (text == key) function = named;
-           if (function.empty()) {
-             function = fn + "_step" + std::to_string(kernels.size() + 1);
-             kernels.emplace_back(key, function);
-             steps += "/* " + std::string(op_of_t<N>::name) + " " + std::string(shape_text<shape_of_t<N>>::value) + " */\n";
-             steps += "static void " + function + "(" + params_text + ") {\n" + kernel.text + "}\n";
-           }
-           body.line(function + "(" + args + var[i] + ");");
-         }(children_t<N>{});
+         r.op_name = op_of_t<N>::name;
+         r.notation = &inspect::node_notation<N>;
+         r.kernel = &inspect::node_kernel<N>;
+         [&]<class... C>(type_list<C...>) { r.children = {index_in<C, nodes>::value...}; }(children_t<N>{});
        }
-       ++i;
      }()),
      ...);
   }(nodes{});
-  if constexpr (leaf_expression<root>)
-    body.line("for (int i = 0; i < " + inspect::num(out_size) + "; ++i) output[i] = " + var[nodes::size - 1] + "[i];");
-
-  const std::string upper = inspect::upper_case(fn);
-  const std::size_t scratch = plan.size == 0 ? 1 : plan.size;
-  std::string out;
-  out += "/* Generated by typegrad::emit_c. Standalone C99: it needs only <math.h> (link with -lm).\n";
-  out += " * " + fn + "(input, output) computes " + to_string(model) + " for one example:\n";
-  out += " *   input:  " + inspect::num(in_size) + " floats, " + std::string(shape_text<shape_of_t<model_input_t<Model>>>::value) +
-         " row-major\n";
-  out += " *   output: " + inspect::num(out_size) + " floats, " + std::string(shape_text<shape_of_t<root>>::value) + " row-major\n";
-  out += " * Scratch: " + inspect::num(plan.size) + " floats (" + inspect::num(plan.size * 4) +
-         " bytes), known at compile time: a local array of " + fn + ", or the caller's\n";
-  out += " *   buffer with " + fn + "_with_scratch. Planned by liveness; " + inspect::num(plan.naive) +
-         " floats without reuse.\n";
-  out += " * Weights: " + inspect::num(weight_count) + " floats (" + inspect::num(weight_count * 4) +
-         " bytes) of static const data, float32.\n";
-  out += " * No heap, no mutable global state. */\n";
-  out += "#ifndef " + upper + "_H\n#define " + upper + "_H\n\n#include <math.h>\n\n";
-  out += "#define " + upper + "_INPUT_SIZE " + inspect::num(in_size) + "\n";
-  out += "#define " + upper + "_OUTPUT_SIZE " + inspect::num(out_size) + "\n";
-  out += "#define " + upper + "_SCRATCH_SIZE " + inspect::num(scratch) + "\n\n";
-  out += weights + "\n";
-  out += steps + "\n";
-  out += "static inline void " + fn + "_with_scratch(const float input[" + inspect::num(in_size) + "], float output[" +
-         inspect::num(out_size) + "], float scratch[" + inspect::num(scratch) + "]) {\n";
-  if (plan.size == 0) out += "  (void)scratch;\n";
-  out += constants + body.text + "}\n\n";
-  out += "static inline void " + fn + "(const float input[" + inspect::num(in_size) + "], float output[" +
-         inspect::num(out_size) + "]) {\n";
-  out += "  float scratch[" + inspect::num(scratch) + "];\n";
-  out += "  " + fn + "_with_scratch(input, output, scratch);\n}\n\n";
-  out += "/* count examples, one after another: inputs holds count * " + inspect::num(in_size) +
-         " floats, outputs count * " + inspect::num(out_size) + ". */\n";
-  out += "static inline void " + fn + "_batch(const float* inputs, float* outputs, int count) {\n";
-  out += "  for (int e = 0; e < count; ++e) " + fn + "(inputs + e * " + inspect::num(in_size) + ", outputs + e * " +
-         inspect::num(out_size) + ");\n}\n\n";
-  out += "#endif\n";
-  return out;
+  return inspect::assemble_c(records, std::string(name), to_string(model));
 }
 
 // Test vectors for an emitted model: NAME_VECTOR_COUNT (upper case) examples, their inputs
