@@ -4,13 +4,16 @@
 //     passes (the input's and the kernel's gradients of sum(conv(x, k) ⊙ R)),
 //     at 28x28x1 -> 8, 14x14x16 -> 32 and 7x7x32 -> 64; libtorch both
 //     through autograd and calling ATen's convolution and
-//     convolution_backward directly (its best case);
+//     convolution_backward directly (its best case); and oneDNN, in the
+//     layouts it chooses, reordered from and back to NHWC (when built with
+//     TYPEGRAD_BENCH_ONEDNN);
 //   one LeNet-5 training step at batch 64 (conv 5x5 -> 6, max pool, conv
 //     5x5 -> 16, max pool, 120, 84, 10, relu; 61,706 parameters): forward,
 //     backward and Adam.
 // Before timing, the peers' results are compared.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -23,6 +26,9 @@
 
 #ifdef TYPEGRAD_BENCH_TORCH
 #include <torch/torch.h>
+#endif
+#ifdef TYPEGRAD_BENCH_ONEDNN
+#include "peers/onednn_conv.hpp"
 #endif
 
 namespace tg = typegrad;
@@ -114,6 +120,41 @@ struct conv_layer {
     std::printf("check conv %zux%zux%zu->%zu: loss %.6g against %.6g, |dK| %.6g against %.6g: %s\n", H, H, Cin, Cout,
                 double(g.value), theirs, dk_ours, dk_theirs, difference <= 1e-4 ? "same" : "DIFFERENT");
     return difference <= 1e-4;
+  }
+#endif
+#ifdef TYPEGRAD_BENCH_ONEDNN
+  static std::unique_ptr<bench::onednn_conv> onednn_peer(const decltype(inputs())& env) {
+    auto p = std::make_unique<bench::onednn_conv>(1, H, Cin, Cout, 3, 1);
+    std::copy(env[X].begin(), env[X].end(), p->x());
+    std::copy(env[K].begin(), env[K].end(), p->k());
+    std::copy(env[R].begin(), env[R].end(), p->r());
+    return p;
+  }
+  static void onednn(benchmark::State& state) {
+    const auto p = onednn_peer(inputs());
+    for (auto _ : state) {
+      p->step();
+      benchmark::DoNotOptimize(p->dk());
+    }
+  }
+  // Every element of y, dx and dk against typegrad's, to 1e-4 relative.
+  static bool agree_onednn() {
+    const auto env = inputs();
+    const auto p = onednn_peer(env);
+    p->step();
+    const auto y = tg::eval(tg::conv2d<same>(X, K), env);
+    const auto g = program(env);
+    double worst = 0;
+    const auto compare = [&worst](const auto& ours, const float* theirs) {
+      for (std::size_t i = 0; i < ours.size; ++i)
+        worst = std::max(worst, std::abs(double(ours[i]) - theirs[i]) / std::max(1.0, std::abs(double(ours[i]))));
+    };
+    compare(y, p->y());
+    compare(g[X], p->dx());
+    compare(g[K], p->dk());
+    std::printf("check conv %zux%zux%zu->%zu against oneDNN: y, dx and dK within %.2g: %s\n", H, H, Cin, Cout, worst,
+                worst <= 1e-4 ? "same" : "DIFFERENT");
+    return worst <= 1e-4;
   }
 #endif
 };
@@ -218,8 +259,8 @@ bool agree() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::rerun_with_one_thread(argv);
 #ifdef TYPEGRAD_BENCH_TORCH
-  bench::rerun_with_one_blas_thread(argv);
   if (!conv_layer<28, 1, 8>::agree() || !conv_layer<14, 16, 32>::agree() || !conv_layer<7, 32, 64>::agree() ||
       !lenet::agree())
     return 1;
@@ -232,6 +273,16 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("lenet5_step_batch64/libtorch", lenet::libtorch);
 #else
   std::printf("libtorch peer skipped: libtorch was not found when this was built (Debian: libtorch-dev)\n");
+#endif
+#ifdef TYPEGRAD_BENCH_ONEDNN
+  if (!conv_layer<28, 1, 8>::agree_onednn() || !conv_layer<14, 16, 32>::agree_onednn() ||
+      !conv_layer<7, 32, 64>::agree_onednn())
+    return 1;
+  benchmark::RegisterBenchmark("conv_28x28x1_to_8/onednn", conv_layer<28, 1, 8>::onednn);
+  benchmark::RegisterBenchmark("conv_14x14x16_to_32/onednn", conv_layer<14, 16, 32>::onednn);
+  benchmark::RegisterBenchmark("conv_7x7x32_to_64/onednn", conv_layer<7, 32, 64>::onednn);
+#else
+  std::printf("oneDNN peer skipped: oneDNN was not found when this was built (Debian: libdnnl-dev)\n");
 #endif
   benchmark::RegisterBenchmark("conv_28x28x1_to_8/typegrad", conv_layer<28, 1, 8>::typegrad);
   benchmark::RegisterBenchmark("conv_14x14x16_to_32/typegrad", conv_layer<14, 16, 32>::typegrad);

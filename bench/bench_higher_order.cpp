@@ -191,7 +191,7 @@ bool pinn_peers_agree() {
 
 int main(int argc, char** argv) {
 #ifdef TYPEGRAD_BENCH_TORCH
-  bench::rerun_with_one_blas_thread(argv);
+  bench::rerun_with_one_thread(argv);
   if (!pinn_peers_agree()) return 1;
   benchmark::RegisterBenchmark("pinn_step/libtorch", pinn_libtorch);
 #else

@@ -119,7 +119,7 @@ bool register_large_workload(const std::string& name) {
 
 int main(int argc, char** argv) {
 #ifdef TYPEGRAD_BENCH_TORCH
-  bench::rerun_with_one_blas_thread(argv);
+  bench::rerun_with_one_thread(argv);
 #else
   std::printf("libtorch peer skipped: libtorch was not found when this was built (Debian: libtorch-dev)\n");
 #endif
